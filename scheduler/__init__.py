@@ -1,0 +1,1 @@
+"""The event domain: problem files, the database, schedule versions, the `scheduler` command."""

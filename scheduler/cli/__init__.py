@@ -1,0 +1,8 @@
+"""The `scheduler` command line: one module per group of commands, registered here."""
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Plan, publish and run a multi-room hybrid event."""
