@@ -1,0 +1,436 @@
+"""The stored event: what was imported, the schedule versions, and what people do with them.
+
+Each row of an event's entities keeps the problem file's string id in `key` beside a surrogate
+integer primary key. Re-importing an event matches rows by `key` and updates them in place, so
+primary keys, and everything that points at them (bookmarks, feeds, tokens), stay stable.
+
+`extra` and `given_defaults` carry the same meaning as on `solver.domain` objects: they make the
+round trip file -> database -> file lossless.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON}
+
+
+class SourceColumns:
+    """Columns that keep a written-back problem file equal to the one imported."""
+
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    given_defaults: Mapped[list[str]] = mapped_column(default=list)
+
+
+# --- The event as imported -------------------------------------------------------------------
+
+
+class Event(SourceColumns, Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    granularity_minutes: Mapped[int]
+    changeover_minutes: Mapped[int] = mapped_column(default=0)
+    # Extras and given defaults of the file's top level, `calendar` and `rules` objects.
+    problem_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    calendar_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    calendar_given_defaults: Mapped[list[str]] = mapped_column(default=list)
+    # None: the file had no `rules` object (as opposed to an empty one).
+    rules_source: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+    days: Mapped[list[Day]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Day.position"
+    )
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Room.position"
+    )
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Speaker.position"
+    )
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Session.position"
+    )
+    no_overlap_rules: Mapped[list[NoOverlapRule]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="NoOverlapRule.position"
+    )
+    versions: Mapped[list[ScheduleVersion]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="ScheduleVersion.number"
+    )
+
+
+class Day(SourceColumns, Base):
+    __tablename__ = "days"
+    __table_args__ = (UniqueConstraint("event_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    date: Mapped[date] = mapped_column(Date)
+    open: Mapped[time] = mapped_column(Time)
+    close: Mapped[time] = mapped_column(Time)
+
+    event: Mapped[Event] = relationship(back_populates="days")
+    breaks: Mapped[list[Break]] = relationship(
+        back_populates="day", cascade="all, delete-orphan", order_by="Break.position"
+    )
+
+
+class Break(SourceColumns, Base):
+    __tablename__ = "breaks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("days.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+    day: Mapped[Day] = relationship(back_populates="breaks")
+
+
+class Room(SourceColumns, Base):
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(300))
+    capacity: Mapped[int]
+    features: Mapped[list[str]] = mapped_column(default=list)
+    interpretation_booths: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="rooms")
+    unavailable: Mapped[list[RoomUnavailability]] = relationship(
+        back_populates="room", cascade="all, delete-orphan", order_by="RoomUnavailability.position"
+    )
+
+
+class RoomUnavailability(SourceColumns, Base):
+    __tablename__ = "room_unavailability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    room: Mapped[Room] = relationship(back_populates="unavailable")
+
+
+class Speaker(SourceColumns, Base):
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(50))
+    youth: Mapped[bool | None] = mapped_column(Boolean)
+    # False: the file gave no `available` list, so the speaker is not constrained.
+    has_availability: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="speakers")
+    available: Mapped[list[SpeakerAvailability]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan", order_by="SpeakerAvailability.position"
+    )
+    tokens: Mapped[list[SpeakerToken]] = relationship(back_populates="speaker", cascade="all, delete-orphan")
+
+
+class SpeakerAvailability(SourceColumns, Base):
+    __tablename__ = "speaker_availability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="available")
+
+
+class Session(SourceColumns, Base):
+    __tablename__ = "sessions"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(100), default="")
+    duration_minutes: Mapped[int]
+    expected_attendance: Mapped[int] = mapped_column(default=0)
+    requires: Mapped[list[str]] = mapped_column(default=list)
+    interpretation: Mapped[list[str]] = mapped_column(default=list)
+    organizers: Mapped[list[str]] = mapped_column(default=list)
+    tracks: Mapped[list[str]] = mapped_column(default=list)
+    remote_audience: Mapped[list[str]] = mapped_column(default=list)
+    # Session ids, in file order; they name sessions of the same event by key.
+    after: Mapped[list[str]] = mapped_column(default=list)
+    optional: Mapped[bool] = mapped_column(default=False)
+    # The `fixed` and `window` objects as in the file (None when absent): small, never queried.
+    fixed: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    window: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    preferred: Mapped[list[Any]] = mapped_column(default=list)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    speaker_links: Mapped[list[SessionSpeaker]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionSpeaker.position"
+    )
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        return [link.speaker for link in self.speaker_links]
+
+
+class SessionSpeaker(Base):
+    __tablename__ = "session_speakers"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int]
+
+    session: Mapped[Session] = relationship(back_populates="speaker_links")
+    speaker: Mapped[Speaker] = relationship()
+
+
+class NoOverlapRule(SourceColumns, Base):
+    __tablename__ = "no_overlap_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    # Session ids (keys), in file order.
+    sessions: Mapped[list[str]] = mapped_column(default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="no_overlap_rules")
+
+
+# --- Schedule versions -----------------------------------------------------------------------
+
+
+class ScheduleVersion(Base):
+    """A solver result or an edited agenda: a draft, or a numbered published version."""
+
+    __tablename__ = "schedule_versions"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # Numbered per event in creation order; drafts and published versions share the sequence.
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20))  # "draft" or "published"
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))  # the solver's: optimal, feasible, ...
+    objective: Mapped[float | None] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+    solve_seconds: Mapped[float | None] = mapped_column(Float)
+    # The schedule file's `unscheduled`, `conflicts` and extra keys, as written by the solver.
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    event: Mapped[Event] = relationship(back_populates="versions")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+    entries: Mapped[list[PublishedEntry]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+    changes: Mapped[list[VersionChange]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("version_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_versions.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+
+    version: Mapped[ScheduleVersion] = relationship(back_populates="assignments")
+    session: Mapped[Session] = relationship()
+    room: Mapped[Room] = relationship()
+
+
+class PublishedEntry(Base):
+    """One session as a published version shows it, with what calendar feeds need to stay correct.
+
+    `sequence` rises each time the session's time or room changes between published versions;
+    `changed_at` is the publication time of the version that last changed it (the feed's
+    LAST-MODIFIED). A session dropped from the agenda stays for one version as `cancelled`.
+    """
+
+    __tablename__ = "published_entries"
+    __table_args__ = (UniqueConstraint("version_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_versions.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    version: Mapped[ScheduleVersion] = relationship(back_populates="entries")
+    session: Mapped[Session] = relationship()
+    room: Mapped[Room] = relationship()
+
+
+class VersionChange(Base):
+    """A published version's change against the previous one, for the changelog and its Atom feed."""
+
+    __tablename__ = "version_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_versions.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "new", "moved" or "cancelled"
+    before_room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    before_start: Mapped[datetime | None] = mapped_column(DateTime)
+    before_end: Mapped[datetime | None] = mapped_column(DateTime)
+    after_room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    after_start: Mapped[datetime | None] = mapped_column(DateTime)
+    after_end: Mapped[datetime | None] = mapped_column(DateTime)
+
+    version: Mapped[ScheduleVersion] = relationship(back_populates="changes")
+    session: Mapped[Session] = relationship()
+    before_room: Mapped[Room | None] = relationship(foreign_keys=[before_room_id])
+    after_room: Mapped[Room | None] = relationship(foreign_keys=[after_room_id])
+
+
+# --- Speakers' private pages -----------------------------------------------------------------
+
+
+class SpeakerToken(Base):
+    """A speaker's private link. Only the token's SHA-256 is stored; revoked links stop working."""
+
+    __tablename__ = "speaker_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="tokens")
+
+
+class AvailabilityReport(Base):
+    """A speaker's "I cannot make this time", kept for the programme team's next re-plan."""
+
+    __tablename__ = "availability_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    unavailable_start: Mapped[datetime | None] = mapped_column(DateTime)
+    unavailable_end: Mapped[datetime | None] = mapped_column(DateTime)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    speaker: Mapped[Speaker] = relationship()
+    session: Mapped[Session | None] = relationship()
+
+
+# --- Remote participation --------------------------------------------------------------------
+
+
+class Participant(Base):
+    """A registered remote participant. The capability link's token is stored only as a SHA-256."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    stakeholder_group: Mapped[str] = mapped_column(String(50))
+    language: Mapped[str] = mapped_column(String(2))  # one of the six UN languages
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    bookmarks: Mapped[list[Bookmark]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan"
+    )
+
+
+class Bookmark(Base):
+    __tablename__ = "bookmarks"
+    __table_args__ = (UniqueConstraint("participant_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    participant: Mapped[Participant] = relationship(back_populates="bookmarks")
+    session: Mapped[Session] = relationship()
+
+
+class Join(Base):
+    """One use of a join link: who entered which session's virtual room, and when (UTC)."""
+
+    __tablename__ = "joins"
+    __table_args__ = (Index("ix_joins_session", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LiveState(Base):
+    """What the programme team said on the day: a delay, a cancellation, an early start or end."""
+
+    __tablename__ = "live_states"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    delay_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    session: Mapped[Session] = relationship()

@@ -1,0 +1,64 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite or on `DATABASE_URL`.
+
+With `DATABASE_URL` pointing at PostgreSQL (as CI does), each test gets a schema of its own in
+that database, dropped afterwards, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from scheduler.db import make_engine
+from scheduler.schema import upgrade
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_PROBLEM = REPO_ROOT / "data" / "wsis20-2025.problem.json"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres", "postgresql")) else None
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The URL of an empty, migrated database, also exported as DATABASE_URL for CLI calls.
+
+    On PostgreSQL the test's own schema is chosen with libpq's `options`, so that
+    subprocesses opening the same URL land in it too.
+    """
+    base = _postgres_url()
+    if base is None:
+        url = f"sqlite:///{tmp_path / 'agenda.db'}"
+        monkeypatch.setenv("DATABASE_URL", url)
+        upgrade(make_engine(url))
+        yield url
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(make_engine(url))
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
