@@ -62,3 +62,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     yield engine
     engine.dispose()
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that touches the database, so CI can run them again on PostgreSQL."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
