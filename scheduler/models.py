@@ -56,6 +56,7 @@ class Event(SourceColumns, Base):
     changeover_minutes: Mapped[int] = mapped_column(default=0)
     # Extras and given defaults of the file's top level, `calendar` and `rules` objects.
     problem_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    problem_given_defaults: Mapped[list[str]] = mapped_column(default=list)
     calendar_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     calendar_given_defaults: Mapped[list[str]] = mapped_column(default=list)
     # None: the file had no `rules` object (as opposed to an empty one).
@@ -124,6 +125,10 @@ class Room(SourceColumns, Base):
     capacity: Mapped[int]
     features: Mapped[list[str]] = mapped_column(default=list)
     interpretation_booths: Mapped[int] = mapped_column(default=0)
+    # Set when a re-import dropped the room while a schedule version still uses it: the row stays so
+    # published history (and the next publication's cancellations) remain correct; it is no longer
+    # part of the problem.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
     event: Mapped[Event] = relationship(back_populates="rooms")
     unavailable: Mapped[list[RoomUnavailability]] = relationship(
@@ -202,6 +207,9 @@ class Session(SourceColumns, Base):
     fixed: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     window: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     preferred: Mapped[list[Any]] = mapped_column(default=list)
+    # Set when a re-import dropped the session while a schedule version still uses it: the row stays
+    # so the next publication can announce it as cancelled; it is no longer part of the problem.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     speaker_links: Mapped[list[SessionSpeaker]] = relationship(
