@@ -1,0 +1,649 @@
+"""The machinery problem and schedule files share: reading JSON-shaped data field by field, writing it back.
+
+A file is read against a `Shape`: a domain dataclass and one parser per key. Every problem found is
+recorded as an `Issue` at its JSON path (`sessions[41].speakers[2]`) and reading carries on, so one run
+lists everything a programme team has to fix. Only JSON-shaped data (dicts, lists, strings, numbers)
+is looked at, never raw text, so any loader that can produce such data (and map paths back to its own
+cells) gets the same checks.
+
+Writing is generic: a key is written unless it holds its default and the file did not spell it out
+(`given_defaults`); extra keys a file carried are written back as they were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
+from typing import Any, NoReturn
+from zoneinfo import available_timezones
+
+from solver.domain import PROBLEM_FORMAT, SCHEDULE_FORMAT, Calendar
+
+ROOT = "$"
+# Quoted values are cut to this many characters: a hostile or pasted-in megabyte stays one line.
+QUOTE_LIMIT = 60
+# Beyond this no count in an event makes sense, and the solver's integer model stays far from overflow.
+MAX_WHOLE = 1_000_000_000
+# Extension data nested deeper than this is refused, so nothing downstream can run out of stack on it.
+MAX_DEPTH = 50
+KNOWN_FORMATS = {PROBLEM_FORMAT: "a problem file", SCHEDULE_FORMAT: "a schedule file"}
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One thing wrong with a file: where (a JSON path, `$` for the whole file) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ProblemFileError(Exception):
+    """A file could not be read; `issues` lists everything wrong with it."""
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+class Rejected(Exception):
+    """A value was found wrong; its issue is already recorded, the caller only skips it."""
+
+
+class JsonObject(dict[str, Any]):
+    """A decoded JSON object that remembers keys the text gave twice (`json` silently keeps the last)."""
+
+    __slots__ = ("repeated",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        seen: set[str] = set()
+        self.repeated: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                self.repeated.append(key)
+            seen.add(key)
+
+
+# --- Paths and quoting ---------------------------------------------------------------------------
+
+
+def child(path: str, key: str) -> str:
+    if _PLAIN_KEY.fullmatch(key):
+        return key if path == ROOT else f"{path}.{key}"
+    return f"{path}[{quote(key)}]"
+
+
+def item(path: str, index: int) -> str:
+    return f"{path}[{index}]"
+
+
+def quote(text: str) -> str:
+    """`text` as a Python literal, control characters escaped and cut short if long."""
+    if len(text) <= QUOTE_LIMIT:
+        return repr(text)
+    return f"{text[:QUOTE_LIMIT]!r}... ({len(text)} characters)"
+
+
+def describe(value: object) -> str:
+    """A short, safe description of a JSON value for a message: the value if small, else its kind."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, int):
+        return str(value) if value.bit_length() <= 64 else "a very large number"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def show(value: date | time | datetime) -> str:
+    """A date or time written as the files write it."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value.isoformat(timespec="minutes")
+
+
+# --- The reader ----------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Reader:
+    """What one read of a file has found and learnt so far.
+
+    Ids are collected as they are met and references checked at the end (`resolve`), so a reference
+    may point forward. The event's days are learnt from the calendar, which is read first, and every
+    date-time read afterwards must fall on one of them.
+    """
+
+    check_references: bool = True
+    issues: list[Issue] = field(default_factory=list)
+    ids: defaultdict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    references: list[tuple[str, str, str]] = field(default_factory=list)
+    dates: dict[date, str] = field(default_factory=dict)
+    calendar: Calendar | None = None
+    # Session id -> (path of its `after` list, the sessions it comes after), for the cycle check.
+    after: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def error(self, path: str, message: str) -> None:
+        self.issues.append(Issue(path, message))
+
+    def reject(self, path: str, message: str) -> NoReturn:
+        self.error(path, message)
+        raise Rejected
+
+    def declare(self, kind: str, ident: str, path: str, duplicate: str = "duplicate {kind} id {id}") -> None:
+        first = self.ids[kind].setdefault(ident, path)
+        if first != path:
+            self.error(path, f"{duplicate.format(kind=kind, id=quote(ident))} (also at {first})")
+
+    def refer(self, kind: str, ident: str, path: str) -> None:
+        self.references.append((kind, ident, path))
+
+    def resolve(self) -> None:
+        if not self.check_references:
+            return
+        for kind, ident, path in self.references:
+            if ident not in self.ids[kind]:
+                self.error(path, f"unknown {kind} id {quote(ident)}")
+
+    def learn_day(self, day: date, path: str) -> None:
+        first = self.dates.setdefault(day, path)
+        if first != path:
+            self.error(path, f"{show(day)} is listed twice as a day of the event (also at {first})")
+
+
+Values = dict[str, Any]
+Parse = Callable[[Reader, object, str], Any]
+Check = Callable[[Reader, Values, str], None]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How to read one kind of JSON object into the domain dataclass `cls`.
+
+    Keys are read in the order of `fields` (the calendar before anything dated). `check` sees the
+    values that were read correctly, so it must use `.get` for every key; `reserved` keys are read
+    elsewhere and are not extensions. With `one_of_keys`, at least one of those keys must hold a value.
+    """
+
+    cls: type
+    noun: str
+    fields: Mapping[str, Parse]
+    check: Check | None = None
+    reserved: frozenset[str] = frozenset()
+    one_of_keys: tuple[str, ...] = ()
+
+
+@cache
+def _defaults(cls: type) -> Mapping[str, Any]:
+    return {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+
+
+def read_object(r: Reader, shape: Shape, data: object, path: str) -> Any:
+    """`data` as a `shape.cls`, or `Rejected` once every issue in it is recorded."""
+    if not isinstance(data, dict):
+        r.reject(path, f"expected {shape.noun} (a JSON object), got {describe(data)}")
+    before = len(r.issues)
+    _check_keys(r, data, path)
+    if shape.one_of_keys and all(data.get(key) is None for key in shape.one_of_keys):
+        r.error(path, f"must give at least one of {', '.join(map(repr, shape.one_of_keys))}")
+    defaults = _defaults(shape.cls)
+    values: Values = {}
+    given: set[str] = set()
+    for name, parse in shape.fields.items():
+        where = child(path, name)
+        if name not in data:
+            if name not in defaults:
+                r.error(where, f"missing: {shape.noun} must have {name!r}")
+            continue
+        raw = data[name]
+        try:
+            # Where absence has a meaning of its own (default None), an explicit null means the same.
+            values[name] = (
+                None if raw is None and name in defaults and defaults[name] is None else parse(r, raw, where)
+            )
+        except Rejected:
+            continue
+        if name in defaults and values[name] == defaults[name]:
+            given.add(name)
+    known = shape.fields.keys() | shape.reserved
+    extra = {key: value for key, value in data.items() if key not in known}
+    for key, value in extra.items():
+        check_free_data(r, value, child(path, key))
+    if shape.check is not None:
+        shape.check(r, values, path)
+    if len(r.issues) > before:
+        raise Rejected
+    return shape.cls(**values, extra=plain_copy(extra), given_defaults=frozenset(given))
+
+
+def parse_document(
+    r: Reader,
+    data: object,
+    shape: Shape,
+    tag: str,
+    error: type[ProblemFileError],
+    finish: Callable[[Reader], None] | None = None,
+) -> Any:
+    """A whole file: its `format` tag, its top-level object, then the checks that need all of it.
+
+    Raises `error` listing every issue, or returns the domain object.
+    """
+    result = None
+    with suppress(Rejected):
+        result = _read_document(r, data, shape, tag)
+    r.resolve()
+    if finish is not None:
+        finish(r)
+    if r.issues or result is None:
+        raise error(r.issues)
+    return result
+
+
+def _read_document(r: Reader, data: object, shape: Shape, tag: str) -> Any:
+    if not isinstance(data, dict):
+        r.reject(ROOT, f"expected {shape.noun} (a JSON object), got {describe(data)}")
+    where = child(ROOT, "format")
+    if "format" not in data:
+        r.error(where, f'missing: {shape.noun} starts with "format": "{tag}"')
+    elif data["format"] != tag:
+        found = data["format"]
+        if isinstance(found, str) and found in KNOWN_FORMATS:
+            # Reading the rest against the wrong format would only bury this in noise.
+            r.reject(where, f"this is {KNOWN_FORMATS[found]} ({found!r}), expected {shape.noun} ({tag!r})")
+        r.error(where, f"expected {tag!r}, got {describe(found)}")
+    return read_object(r, shape, data, ROOT)
+
+
+def _check_keys(r: Reader, data: dict[Any, Any], path: str) -> None:
+    for key in getattr(data, "repeated", ()):
+        r.error(child(path, key), "this key is given twice in the same object")
+    for key in data:
+        if not isinstance(key, str):
+            r.error(path, f"keys must be text, got {describe(key)}")
+        else:
+            _check_text(r, key, path)
+
+
+def check_free_data(r: Reader, value: object, path: str, depth: int = 0) -> None:
+    """Extension data is kept as it is, but must be JSON that can be written back and stored."""
+    if depth > MAX_DEPTH:
+        r.error(path, f"nested more than {MAX_DEPTH} levels deep")
+    elif isinstance(value, dict):
+        _check_keys(r, value, path)
+        for key, inner in value.items():
+            if isinstance(key, str):
+                check_free_data(r, inner, child(path, key), depth + 1)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            check_free_data(r, inner, item(path, index), depth + 1)
+    elif isinstance(value, str):
+        _check_text(r, value, path)
+    elif isinstance(value, float) and not math.isfinite(value):
+        r.error(path, f"{value!r} is not a number JSON allows")
+    elif value is not None and not isinstance(value, bool | int | float):
+        r.error(path, f"is not JSON data: {describe(value)}")
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy of JSON data as plain dicts and lists, sharing nothing with the original."""
+    if isinstance(value, dict):
+        return {key: plain_copy(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [plain_copy(inner) for inner in value]
+    return value
+
+
+# --- Field parsers: each returns the value or records its issue and raises Rejected ---------------
+
+
+def _check_text(r: Reader, value: str, path: str) -> bool:
+    if "\x00" in value:
+        r.error(path, f"contains a NUL character, which cannot be stored: {quote(value)}")
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        r.error(path, f"contains a lone surrogate, which is not text: {quote(value)}")
+        return False
+    return True
+
+
+def _string(r: Reader, value: object, path: str, noun: str) -> str:
+    if not isinstance(value, str):
+        r.reject(path, f"expected {noun}, got {describe(value)}")
+    if not _check_text(r, value, path):
+        raise Rejected
+    return value
+
+
+def text(max_length: int | None = None, *, required: bool = False) -> Parse:
+    """A string; `required` ones (names, titles, labels) must not be blank."""
+
+    def parse(r: Reader, value: object, path: str) -> str:
+        found = _string(r, value, path, "text")
+        if required and not found.strip():
+            r.reject(path, "must not be empty")
+        if max_length is not None and len(found) > max_length:
+            r.reject(path, f"is {len(found)} characters long, at most {max_length} allowed: {quote(found)}")
+        return found
+
+    return parse
+
+
+ID_MAX_LENGTH = 200
+
+
+def _ident(r: Reader, value: object, path: str) -> str:
+    found = _string(r, value, path, "an id (text)")
+    if not found.strip():
+        r.reject(path, "an id must not be empty")
+    if found != found.strip():
+        r.reject(path, f"an id must not start or end with spaces: {quote(found)}")
+    if len(found) > ID_MAX_LENGTH:
+        r.reject(path, f"an id is at most {ID_MAX_LENGTH} characters long: {quote(found)}")
+    return found
+
+
+def ident(kind: str, duplicate: str = "duplicate {kind} id {id}") -> Parse:
+    """An id that names a new `kind` of thing; it must be unique among them."""
+
+    def parse(r: Reader, value: object, path: str) -> str:
+        found = _ident(r, value, path)
+        r.declare(kind, found, path, duplicate)
+        return found
+
+    return parse
+
+
+def ref(kind: str) -> Parse:
+    """An id that names a `kind` of thing declared anywhere in the file (or the problem)."""
+
+    def parse(r: Reader, value: object, path: str) -> str:
+        found = _ident(r, value, path)
+        r.refer(kind, found, path)
+        return found
+
+    return parse
+
+
+def whole(minimum: int, maximum: int = MAX_WHOLE) -> Parse:
+    def parse(r: Reader, value: object, path: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            r.reject(path, f"expected a whole number, got {describe(value)}")
+        if value < minimum:
+            r.reject(path, f"must be at least {minimum}, got {describe(value)}")
+        if value > maximum:
+            r.reject(path, f"must be at most {maximum}, got {describe(value)}")
+        return value
+
+    return parse
+
+
+def number(*, minimum: float | None = None, positive: bool = False, maximum: float | None = None) -> Parse:
+    """A finite number, kept as the file wrote it (an int stays an int)."""
+
+    def parse(r: Reader, value: object, path: str) -> float:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            r.reject(path, f"expected a number, got {describe(value)}")
+        if not math.isfinite(value):
+            r.reject(path, f"must be a finite number, got {describe(value)}")
+        if positive and value <= 0:
+            r.reject(path, f"must be positive, got {describe(value)}")
+        if minimum is not None and value < minimum:
+            r.reject(path, f"must be at least {minimum}, got {describe(value)}")
+        if maximum is not None and value > maximum:
+            r.reject(path, f"must be at most {maximum:g}, got {describe(value)}")
+        return value
+
+    return parse
+
+
+def boolean(r: Reader, value: object, path: str) -> bool:
+    if not isinstance(value, bool):
+        r.reject(path, f"expected true or false, got {describe(value)}")
+    return value
+
+
+def one_of(choices: Iterable[str], noun: str) -> Parse:
+    allowed = tuple(choices)
+
+    def parse(r: Reader, value: object, path: str) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            r.reject(path, f"unknown {noun} {describe(value)}; expected one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def _list(r: Reader, value: object, path: str, at_least: int) -> list[Any]:
+    if not isinstance(value, list):
+        r.reject(path, f"expected a list, got {describe(value)}")
+    if len(value) < at_least:
+        entries = "entry" if at_least == 1 else "entries"
+        r.reject(path, f"needs at least {at_least} {entries}, got {len(value)}")
+    return value
+
+
+def _each(r: Reader, entries: list[Any], path: str, parse: Callable[[object, str], Any]) -> tuple[Any, ...]:
+    """Every entry parsed, all entries' issues recorded before giving up on the list."""
+    parsed, failed = [], False
+    for index, entry in enumerate(entries):
+        try:
+            parsed.append(parse(entry, item(path, index)))
+        except Rejected:
+            failed = True
+    if failed:
+        raise Rejected
+    return tuple(parsed)
+
+
+def strings(each: Parse, *, at_least: int = 0) -> Parse:
+    """A list of strings (names, ids, codes) none of which is listed twice."""
+
+    def parse(r: Reader, value: object, path: str) -> tuple[str, ...]:
+        entries = _list(r, value, path, at_least)
+        found = _each(r, entries, path, lambda entry, where: each(r, entry, where))
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(found):
+            first = seen.setdefault(entry, index)
+            if first != index:
+                r.error(item(path, index), f"{quote(entry)} is listed twice (also at {item(path, first)})")
+        if len(seen) < len(found):
+            raise Rejected
+        return found
+
+    return parse
+
+
+def items(shape: Shape, *, at_least: int = 0) -> Parse:
+    """A list of objects of one shape."""
+
+    def parse(r: Reader, value: object, path: str) -> tuple[Any, ...]:
+        entries = _list(r, value, path, at_least)
+        return _each(r, entries, path, lambda entry, where: read_object(r, shape, entry, where))
+
+    return parse
+
+
+def nested(shape: Shape) -> Parse:
+    return lambda r, value, path: read_object(r, shape, value, path)
+
+
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CLOCK = re.compile(r"[0-9]{2}:[0-9]{2}")
+
+
+def _timestamp(r: Reader, value: object, path: str, pattern: re.Pattern[str], noun: str, form: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        r.reject(path, f"expected {noun} written {form}, got {describe(value)}")
+    return value
+
+
+def moment(r: Reader, value: object, path: str) -> datetime:
+    """A wall-clock date and time that falls on a day of the event (once the days are known)."""
+    found = _timestamp(r, value, path, _DATE_TIME, "a date and time", "YYYY-MM-DDTHH:MM")
+    try:
+        parsed = datetime.strptime(found, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        r.reject(path, f"{quote(found)} is not a real date and time")
+    if r.dates and parsed.date() not in r.dates:
+        r.reject(path, f"{quote(found)} is not on a day of the event ({_list_days(r.dates)})")
+    return parsed
+
+
+def calendar_date(r: Reader, value: object, path: str) -> date:
+    found = _timestamp(r, value, path, _DATE, "a date", "YYYY-MM-DD")
+    try:
+        return date.fromisoformat(found)
+    except ValueError:
+        r.reject(path, f"{quote(found)} is not a real date")
+
+
+def clock(r: Reader, value: object, path: str) -> time:
+    found = _timestamp(r, value, path, _CLOCK, "a time of day", "HH:MM")
+    try:
+        return time.fromisoformat(found)
+    except ValueError:
+        r.reject(path, f"{quote(found)} is not a real time of day (00:00 to 23:59)")
+
+
+def _list_days(days: Iterable[date]) -> str:
+    ordered = sorted(days)
+    if len(ordered) <= 5:
+        return "the event's days are " + ", ".join(map(show, ordered))
+    return f"the event's {len(ordered)} days run from {show(ordered[0])} to {show(ordered[-1])}"
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    # `localtime` is this machine's own setting, not an IANA name: it means something else elsewhere.
+    return frozenset(available_timezones() - {"localtime"})
+
+
+def timezone(r: Reader, value: object, path: str) -> str:
+    found = _string(r, value, path, "a timezone name")
+    if found not in _timezones():
+        r.reject(path, f"unknown timezone {quote(found)}; expected an IANA name such as 'Europe/Zurich'")
+    return found
+
+
+def ends_after(first: str, last: str) -> Check:
+    """A check that `last` (an end) comes after `first` (its start)."""
+
+    def check(r: Reader, values: Values, path: str) -> None:
+        start, end = values.get(first), values.get(last)
+        if start is not None and end is not None and end <= start:
+            r.error(child(path, last), f"{last} {show(end)} must be after {first} {show(start)}")
+
+    return check
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+def to_data(obj: Any) -> dict[str, Any]:
+    """A domain object as JSON data: the inverse of `read_object`."""
+    data: dict[str, Any] = {}
+    defaults = _defaults(type(obj))
+    for f in dataclasses.fields(obj):
+        if f.name in ("extra", "given_defaults"):
+            continue
+        value = getattr(obj, f.name)
+        if f.name in defaults and value == defaults[f.name] and f.name not in obj.given_defaults:
+            continue
+        data[f.name] = _json_value(value)
+    data.update(plain_copy(dict(obj.extra)))
+    return data
+
+
+def _json_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return to_data(value)
+    if isinstance(value, tuple | list):
+        return [_json_value(entry) for entry in value]
+    if isinstance(value, date | time):
+        return show(value)
+    return value
+
+
+def document_data(obj: Any, tag: str) -> dict[str, Any]:
+    return {"format": tag, **to_data(obj)}
+
+
+def write_json(data: object, path: str | os.PathLike[str]) -> None:
+    """Write `data` as UTF-8 JSON, atomically: a failed write leaves any earlier file as it was."""
+    text_out = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text_out)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --- Reading text and files ----------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def decode_json(source: str, error_type: type[ProblemFileError] = ProblemFileError) -> object:
+    """JSON text as data, or `error_type` saying where the text stops being JSON."""
+    if not source.strip():
+        raise error_type([Issue(ROOT, "the file is empty")])
+    try:
+        return json.loads(source, object_pairs_hook=JsonObject, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        message = f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+    except RecursionError:
+        message = "not valid JSON here: nested too deeply"
+    except ValueError as error:
+        message = f"not valid JSON: {error}"
+    raise error_type([Issue(ROOT, message)])
+
+
+def read_json(path: str | os.PathLike[str], error_type: type[ProblemFileError] = ProblemFileError) -> object:
+    """A JSON file's data; unreadable, non-UTF-8 or malformed files raise `error_type`."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise error_type([Issue(ROOT, f"cannot read {quote(os.fsdecode(path))}: {reason}")]) from None
+    try:
+        # A byte-order mark, as some Windows tools write, is not an error.
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad = f"byte 0x{raw[error.start]:02x} at offset {error.start}"
+        message = f"the file is not UTF-8 text ({bad}); save it as UTF-8"
+        raise error_type([Issue(ROOT, message)]) from None
+    return decode_json(source, error_type)
