@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from solver.domain import Day, Problem, Room, Schedule, Session
 
 # Where each remote audience is taken to live, and the local hours it is awake and able to follow.
+# The solver's objective uses the same choice (solver/regions.py); it is restated here, not imported,
+# because this module must share nothing with the solver but the domain objects.
 REGION_ZONES: Mapping[str, str] = {
     "africa": "Africa/Lagos",
     "americas": "America/New_York",

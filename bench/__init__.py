@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic events they run on (`python -m bench.solver_bench`)."""
