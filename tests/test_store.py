@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
@@ -15,6 +16,7 @@ from scheduler.db import transaction
 from scheduler.problem_file import parse_problem, problem_to_data
 from scheduler.store import StoreError, export_problem, import_problem, slugify
 from solver import domain
+from tests.strategies import problems
 
 pytestmark = pytest.mark.db
 
@@ -293,3 +295,11 @@ def test_two_events_live_side_by_side(engine: Engine) -> None:
     assert first != second
     assert export_data(engine, first) == problem_data()
     assert export_data(engine, second) == other
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=problems())
+def test_any_valid_file_round_trips_through_the_database(engine: Engine, data: dict[str, Any]) -> None:
+    # Every example re-imports over the previous one, so in-place updates are exercised as well.
+    event_id = import_data(engine, data, "round-trip")
+    assert export_data(engine, event_id) == data
