@@ -6,3 +6,8 @@ import click
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Plan, publish and run a multi-room hybrid event."""
+
+
+from scheduler.cli.check import check_command  # noqa: E402
+
+main.add_command(check_command)
