@@ -638,7 +638,7 @@ def read_json(path: str | os.PathLike[str], error_type: type[ProblemFileError] =
         raw = Path(path).read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise error_type([Issue(ROOT, f"cannot read {quote(os.fsdecode(path))}: {reason}")]) from None
+        raise error_type([Issue(ROOT, f"cannot read {os.fsdecode(path)!r}: {reason}")]) from None
     try:
         # A byte-order mark, as some Windows tools write, is not an error.
         source = raw.decode("utf-8-sig")

@@ -198,8 +198,8 @@ def _check_duration(r: Reader, calendar: Calendar, duration: int, path: str) -> 
     start, end = longest
     r.error(
         path,
-        f"{duration} minutes is longer than any stretch of time between breaks; the longest is "
-        f"{_minutes(start, end)} minutes ({show(start.date())} {show(start.time())}-{show(end.time())})",
+        f"{duration} minutes is longer than any stretch between breaks: the longest is "
+        f"{_minutes(start, end)} minutes, {show(start.date())} {show(start.time())}-{show(end.time())}",
     )
     return False
 

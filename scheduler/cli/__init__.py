@@ -9,5 +9,7 @@ def main() -> None:
 
 
 from scheduler.cli.check import check_command  # noqa: E402
+from scheduler.cli.files import validate  # noqa: E402
 
+main.add_command(validate)
 main.add_command(check_command)
