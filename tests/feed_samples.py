@@ -1,0 +1,104 @@
+"""In-memory published entries for testing the feed builders without a database.
+
+The rows are real (transient) ORM objects, so the builders see exactly what the web app passes
+them. `HOSTILE` strings carry everything that must survive escaping: markup, quotes, iCalendar's
+`,;\\`, newlines and right-to-left, CJK and Cyrillic text long enough to be folded mid-character.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from itertools import count
+
+from scheduler.models import Day, Event, PublishedEntry, Room, Session, SessionSpeaker, Speaker
+
+HOSTILE_TITLE = (
+    '<script>alert("x")</script> & \'quotes\', commas; semi\\colons\n'
+    "second line: الحوار العالمي بشأن الذكاء الاصطناعي 人工智能治理 Управление ИИ"
+)
+HOSTILE_NAME = 'Dr. "Quote", O\'Brien; <b>Jr.</b>\\ 王小明 Ирина Петрова عائشة'
+HOSTILE_ROOM = "Room <C>, \"left\"; wing\\2"
+HOSTILE_TRACK = "AI, ethics; & <governance>\\"
+
+_ids = count(1)
+
+
+@dataclass
+class Sample:
+    """An event with rooms, speakers and sessions; `entry` publishes a session at a time."""
+
+    timezone: str = "Europe/Zurich"
+    days: tuple[date, ...] = (date(2025, 7, 7), date(2025, 7, 8))
+    event: Event = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.event = Event(
+            id=next(_ids),
+            slug="wsis-2025",
+            name="WSIS+20 High-Level Event 2025",
+            venue="Palexpo, Geneva",
+            timezone=self.timezone,
+            granularity_minutes=15,
+            imported_at=datetime(2025, 5, 1, 8, 0),
+            days=[Day(position=i, date=d, open=time(9), close=time(18, 30)) for i, d in enumerate(self.days)],
+            rooms=[],
+            speakers=[],
+            sessions=[],
+        )
+
+    def room(self, key: str, name: str) -> Room:
+        row = Room(id=next(_ids), key=key, name=name, position=len(self.event.rooms), capacity=100)
+        self.event.rooms.append(row)
+        return row
+
+    def speaker(self, key: str, name: str) -> Speaker:
+        row = Speaker(id=next(_ids), key=key, name=name, position=len(self.event.speakers))
+        self.event.speakers.append(row)
+        return row
+
+    def session(self, key: str, title: str, speakers: tuple[Speaker, ...] = (), **fields: object) -> Session:
+        # Transient rows get no column defaults: spell out what a stored row would hold.
+        values = {"type": "", "tracks": [], "organizers": [], "interpretation": []} | fields
+        row = Session(id=next(_ids), key=key, title=title, position=len(self.event.sessions),
+                      duration_minutes=60, **values)
+        row.speaker_links = [SessionSpeaker(speaker=s, position=i) for i, s in enumerate(speakers)]
+        self.event.sessions.append(row)
+        return row
+
+    def entry(
+        self,
+        session: Session,
+        room: Room,
+        start: datetime,
+        end: datetime,
+        sequence: int = 0,
+        cancelled: bool = False,
+        changed_at: datetime = datetime(2025, 6, 2, 14, 30),
+    ) -> PublishedEntry:
+        return PublishedEntry(
+            session=session, room=room, start=start, end=end,
+            sequence=sequence, cancelled=cancelled, changed_at=changed_at,
+        )
+
+
+def hostile_sample() -> tuple[Sample, list[PublishedEntry]]:
+    """Three sessions, one cancelled, with hostile titles, names, rooms and tracks."""
+    sample = Sample()
+    plenary = sample.room("room-c", HOSTILE_ROOM)
+    small = sample.room("room-17", "Room 17")
+    jane = sample.speaker("sp-1", HOSTILE_NAME)
+    li = sample.speaker("sp-2", "李明")
+    opening = sample.session(
+        "s-001", HOSTILE_TITLE, (jane, li), type="ceremony", tracks=[HOSTILE_TRACK, "C1"],
+        organizers=["ITU", "UNESCO; UNDP"], interpretation=["ar", "zh", "en", "fr", "ru", "es"],
+    )
+    panel = sample.session("s-002", "Panel: C7, e-health", (li,), type="panel", tracks=["C7"])
+    dropped = sample.session("s-003", "Dropped workshop", (), type="workshop")
+    entries = [
+        sample.entry(opening, plenary, datetime(2025, 7, 7, 9), datetime(2025, 7, 7, 10, 30), sequence=2),
+        sample.entry(panel, small, datetime(2025, 7, 8, 14), datetime(2025, 7, 8, 15, 15)),
+        sample.entry(dropped, small, datetime(2025, 7, 7, 11), datetime(2025, 7, 7, 12), sequence=1,
+                     cancelled=True, changed_at=datetime(2025, 6, 20, 9, 15)),
+    ]
+    return sample, entries
