@@ -1,0 +1,230 @@
+"""`scheduler live ...`, `scheduler participants ...` and `scheduler figures`: running the day.
+
+`live` commands change a session's state for today and announce it to every connected client
+through the Socket.IO message queue (`SOCKETIO_MESSAGE_QUEUE`), whichever server process the
+client is connected to. Without a queue the change still reaches clients: each server process
+polls the database and pushes the new state within a second, but no announcement is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler import live, participants
+from scheduler.agenda import EventNotFound, find_event
+from scheduler.db import make_engine, transaction
+from scheduler.figures import Figures, Parity, figures
+from scheduler.models import Event
+
+event_option = click.option(
+    "--event", "event_ref", metavar="EVENT", help="Event id or slug (default: the only one)."
+)
+
+
+@contextmanager
+def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
+    """The event in one transaction; known refusals become clean CLI errors, nothing half-written."""
+    engine = make_engine()
+    try:
+        with transaction(engine) as db:
+            yield db, find_event(db, event_ref)
+    except (EventNotFound, live.LiveError, participants.ParticipantError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
+
+
+# --- live --------------------------------------------------------------------------------------
+
+
+@click.group("live")
+def live_group() -> None:
+    """Delay, cancel, start or end a session today; clients see it at once."""
+
+
+def _change(event_ref: str | None, session_key: str, action: live.Action, minutes: int = 0) -> None:
+    with _unit_of_work(event_ref) as (db, event):
+        slot = live.change(db, event, session_key, action, minutes)
+    click.echo(live.describe(slot, action))
+    if live.notify_session(live.queue_emitter(), event, slot, action):
+        click.echo("Announced to connected clients through the message queue.")
+    else:
+        click.echo("No message queue configured: clients get the new state from the server's next poll.")
+
+
+def _session_command(action: live.Action, help_text: str) -> click.Command:
+    @click.command(action, help=help_text)
+    @click.argument("session_key", metavar="SESSION")
+    @event_option
+    def command(session_key: str, event_ref: str | None) -> None:
+        _change(event_ref, session_key, action)
+
+    return command
+
+
+@live_group.command("delay")
+@click.argument("session_key", metavar="SESSION")
+@click.argument("minutes", type=click.IntRange(0, live.MAX_DELAY_MINUTES))
+@event_option
+def delay(session_key: str, minutes: int, event_ref: str | None) -> None:
+    """Announce that SESSION starts MINUTES late (0 puts it back on time); its end moves too."""
+    _change(event_ref, session_key, "delay", minutes)
+
+
+_SESSION_ACTIONS: tuple[tuple[live.Action, str], ...] = (
+    ("cancel", "Cancel SESSION for today (`live reset` undoes it)."),
+    ("start", "Mark SESSION as started now, even before its time: join links open."),
+    ("end", "Mark SESSION as ended now: join links close."),
+    ("reset", "Withdraw every change made to SESSION today (back to the published agenda)."),
+)
+for _action, _help in _SESSION_ACTIONS:
+    live_group.add_command(_session_command(_action, _help))
+
+
+@live_group.command("status")
+@click.option(
+    "--at",
+    "at_time",
+    metavar="TIME",
+    help="Event time to show, e.g. 2025-07-08T10:55 (default: now at the venue).",
+)
+@event_option
+def status(at_time: str | None, event_ref: str | None) -> None:
+    """Show each room's session now and next, as the Now & Next page does."""
+    with _unit_of_work(event_ref) as (db, event):
+        now = live.EventClock.parse(at_time).start or live.EventClock().now(event.timezone)
+        states = live.at(live.load_slots(db, event), now)
+    click.echo(f"{event.name} at {now:%Y-%m-%d %H:%M}")
+    for room in live.board(states, now):
+        click.echo(f"{room.room_name}:")
+        click.echo(f"  now:  {_line(room.now)}")
+        click.echo(f"  next: {_line(room.next)}")
+
+
+def _line(state: live.SessionLive | None) -> str:
+    if state is None:
+        return "-"
+    slot = state.slot
+    delay = f", {slot.facts.delay_minutes} min late" if slot.facts.delay_minutes else ""
+    return f"{slot.starts_at:%a %H:%M}-{slot.ends_at:%H:%M} {slot.key} {slot.title} [{state.phase}{delay}]"
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+@click.group("participants")
+def participants_group() -> None:
+    """List registered remote participants; revoke or re-issue their personal links."""
+
+
+base_url_option = click.option(
+    "--base-url",
+    envvar="AGENDA_BASE_URL",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Public address of the site, for printed links (env AGENDA_BASE_URL).",
+)
+
+
+def personal_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/my/{token}"
+
+
+@participants_group.command("list")
+@event_option
+def list_participants(event_ref: str | None) -> None:
+    """One line per participant: id, name, email, country, group, language, registration, status."""
+    with _unit_of_work(event_ref) as (db, event):
+        rows = participants.listing(db, event)
+        for p in rows:
+            status_text = f"revoked {p.revoked_at:%Y-%m-%d %H:%M}" if p.revoked_at else "active"
+            click.echo(
+                f"{p.id}\t{p.name}\t{p.email}\t{p.country}\t{p.stakeholder_group}\t{p.language}\t"
+                f"{p.created_at:%Y-%m-%d %H:%M}\t{status_text}"
+            )
+    click.echo(f"{len(rows)} participant(s)", err=True)
+
+
+@participants_group.command("revoke")
+@click.argument("participant_id", metavar="ID", type=int)
+@event_option
+def revoke(participant_id: int, event_ref: str | None) -> None:
+    """Stop participant ID's personal link working (their bookmarks are kept)."""
+    with _unit_of_work(event_ref) as (db, event):
+        participant = participants.find(db, event, participant_id)
+        participants.revoke(participant)
+        name = participant.name
+    click.echo(f"Revoked the link of participant {participant_id} ({name}).")
+
+
+@participants_group.command("reissue")
+@click.argument("participant_id", metavar="ID", type=int)
+@event_option
+@base_url_option
+def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
+    """Give participant ID a new personal link (printed once; the old one stops working)."""
+    with _unit_of_work(event_ref) as (db, event):
+        participant = participants.find(db, event, participant_id)
+        token = participants.reissue(participant)
+        name, email = participant.name, participant.email
+    click.echo(f"New link for {name} <{email}>:")
+    click.echo(personal_link(base_url, token))
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@click.command("figures")
+@click.argument("event_ref", metavar="[EVENT]", required=False)
+def figures_command(event_ref: str | None) -> None:
+    """Participation figures: registrations, joins per session, speakers, parity and youth."""
+    with _unit_of_work(event_ref) as (db, event):
+        result = figures(db, event)
+    click.echo(render_figures(result))
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _parity_line(p: Parity) -> str:
+    return (
+        f"  {p.label}: {p.speakers} speakers, women {p.women} ({_share(p.women_share)}), men {p.men}, "
+        f"other {p.other}, not declared {p.gender_not_declared}; youth {p.youth} "
+        f"({_share(p.youth_share)}), not declared {p.youth_not_declared}"
+    )
+
+
+def render_figures(f: Figures) -> str:
+    version = f"version {f.version}" if f.version else "no published agenda"
+    lines = [f"{f.event} ({version})", "", f"Registered participants: {f.registered}"]
+    lines += ["By stakeholder group:", *(f"  {t.label}: {t.count}" for t in f.by_group)]
+    lines += ["By country:", *(f"  {t.label}: {t.count}" for t in f.by_country)]
+    lines += [
+        f"Countries registered: {f.countries_registered}; countries reached (joined): {f.countries_reached}"
+    ]
+    lines += ["", "Sessions (remote joins / participants; expected on site / room capacity):"]
+    for s in f.sessions:
+        flag = "  [no woman speaker]" if s.parity.no_woman else ""
+        lines.append(
+            f"  {s.key} {s.title} ({s.room}): {s.joins} / {s.remote_participants}; "
+            f"{s.expected_attendance} / {s.capacity}; women {_share(s.parity.women_share)}{flag}"
+        )
+    lines += ["", "Speakers by role:", *(f"  {t.label}: {t.count}" for t in f.speaker_roles)]
+    for title, groups in (
+        ("day", f.parity_by_day),
+        ("session type", f.parity_by_type),
+        ("track", f.parity_by_track),
+    ):
+        lines += ["", f"Parity and youth by {title}:", *(_parity_line(p) for p in groups)]
+    flagged = f.sessions_without_women
+    lines += [
+        "",
+        f"Sessions with no woman speaker: {len(flagged)}",
+        *(f"  {s.key} {s.title}" for s in flagged),
+    ]
+    return "\n".join(lines)
