@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from scheduler.db import database_url, instance_path
-from webapp import db
+from webapp import agenda, db, speakers
 from webapp.extensions import socketio
 
 
@@ -33,4 +33,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    app.register_blueprint(agenda.bp)
+    app.register_blueprint(speakers.bp)
     return app

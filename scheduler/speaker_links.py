@@ -1,0 +1,101 @@
+"""Speakers' private links: an unguessable token per speaker, of which only the SHA-256 is stored.
+
+A leaked database therefore yields no working link; a lost or leaked link is revoked and a new one
+issued. Because the token itself is never stored, a link can be printed only when it is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from scheduler.models import Event, Speaker, SpeakerToken
+
+TOKEN_BYTES = 32  # 256 bits
+# What `secrets.token_urlsafe` can produce; anything else is rejected before touching the database.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def create_token(db: DbSession, speaker: Speaker, now: datetime | None = None) -> str:
+    """Issue a new link token for `speaker` and return it (the only time it is ever known)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    db.add(SpeakerToken(speaker=speaker, token_hash=hash_token(token), created_at=now or _now()))
+    db.flush()
+    return token
+
+
+def verify_token(db: DbSession, token: str) -> Speaker | None:
+    """The speaker a live (not revoked) token belongs to, or None."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    row = db.scalars(
+        select(SpeakerToken)
+        .where(SpeakerToken.token_hash == hash_token(token), SpeakerToken.revoked_at.is_(None))
+        .options(joinedload(SpeakerToken.speaker))
+    ).first()
+    return row.speaker if row is not None else None
+
+
+def revoke_tokens(db: DbSession, speaker: Speaker, now: datetime | None = None) -> int:
+    """Revoke every live token of `speaker`; returns how many were live."""
+    live = [t for t in speaker.tokens if t.revoked_at is None]
+    for token in live:
+        token.revoked_at = now or _now()
+    db.flush()
+    return len(live)
+
+
+def renew_token(db: DbSession, speaker: Speaker, now: datetime | None = None) -> str:
+    """Revoke the speaker's links and issue a fresh one (a lost or leaked link)."""
+    revoke_tokens(db, speaker, now)
+    return create_token(db, speaker, now)
+
+
+def has_live_token(speaker: Speaker) -> bool:
+    return any(t.revoked_at is None for t in speaker.tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLink:
+    speaker: Speaker
+    token: str | None  # None: the speaker already had a live link, which cannot be shown again
+
+
+def issue_links(
+    db: DbSession, event: Event, renew: bool = False, now: datetime | None = None
+) -> list[IssuedLink]:
+    """A token for each speaker of `event` without a live one; with `renew`, a fresh one for everyone."""
+    speakers = db.scalars(
+        select(Speaker)
+        .where(Speaker.event_id == event.id)
+        .options(selectinload(Speaker.tokens))
+        .order_by(Speaker.position)
+    ).all()
+    issued: list[IssuedLink] = []
+    for speaker in speakers:
+        if renew:
+            issued.append(IssuedLink(speaker, renew_token(db, speaker, now)))
+        elif has_live_token(speaker):
+            issued.append(IssuedLink(speaker, None))
+        else:
+            issued.append(IssuedLink(speaker, create_token(db, speaker, now)))
+    return issued
+
+
+def speaker_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/speaker/{token}"

@@ -1,0 +1,170 @@
+"""The public agenda: days as a timetable grid or a list, sessions, rooms, tracks and the changelog.
+
+Every page goes through `published_page`, so it shows the latest published version only and is
+rendered once per version. Filters and search come from GET parameters (see `webapp.filters`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from webapp import errors, formatting, pages
+from webapp.changelog import load_changelog
+from webapp.db import get_db
+from webapp.filters import Filters
+from webapp.programme import DayView, Programme, SessionView, sessions_by_day
+from webapp.timetable import layout
+
+bp = Blueprint("agenda", __name__)
+formatting.register(bp)
+errors.register(bp)
+bp.record_once(lambda state: pages.init_app(state.app))
+
+PARALLEL_LIMIT = 12
+
+
+def _day_or_404(programme: Programme, day: str) -> DayView:
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    found = programme.day(wanted)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _grid_rooms(programme: Programme, filters: Filters, shown: list[SessionView]) -> list:
+    """All rooms on an unfiltered day, so the grid keeps its shape; only rooms with matches otherwise."""
+    if not filters.active:
+        return list(programme.rooms)
+    used = {s.room.key for s in shown}
+    return [room for room in programme.rooms if room.key in used]
+
+
+@bp.get("/")
+@pages.published_page
+def home(programme: Programme) -> str:
+    counts = {
+        d.date: len([s for s in programme.sessions_on(d.date) if not s.cancelled]) for d in programme.days
+    }
+    return render_template("agenda/home.html", programme=programme, counts=counts, filters=Filters())
+
+
+@bp.get("/day/<day>")
+@pages.published_page
+def day(programme: Programme, day: str) -> str:
+    shown_day = _day_or_404(programme, day)
+    filters = Filters.from_args(request.args)
+    view = "list" if request.args.get("view") == "list" else "grid"
+    on_day = programme.sessions_on(shown_day.date)
+    matching = filters.apply(on_day)
+    timetable = None
+    if view == "grid":
+        live = [s for s in matching if not s.cancelled]
+        timetable = layout(shown_day, _grid_rooms(programme, filters, live), live)
+    return render_template(
+        "agenda/day.html",
+        programme=programme,
+        day=shown_day,
+        view=view,
+        filters=filters,
+        sessions=matching,
+        total=len([s for s in on_day if not s.cancelled]),
+        timetable=timetable,
+    )
+
+
+@bp.get("/sessions")
+@pages.published_page
+def sessions(programme: Programme) -> str:
+    filters = Filters.from_args(request.args)
+    matching = filters.apply(programme.sessions)
+    return render_template(
+        "agenda/sessions.html",
+        programme=programme,
+        filters=filters,
+        count=len(matching),
+        groups=sessions_by_day(matching),
+    )
+
+
+@bp.get("/sessions/<key>")
+@pages.published_page
+def session(programme: Programme, key: str) -> str:
+    shown = programme.session(key)
+    if shown is None:
+        abort(404)
+    parallel = [
+        s for s in programme.live_sessions if s.key != key and s.start < shown.end and shown.start < s.end
+    ]
+    return render_template(
+        "agenda/session.html", programme=programme, entry=shown, parallel=parallel[:PARALLEL_LIMIT]
+    )
+
+
+@bp.get("/rooms")
+@pages.published_page
+def rooms(programme: Programme) -> str:
+    counts = {r.key: 0 for r in programme.rooms}
+    for s in programme.live_sessions:
+        counts[s.room.key] += 1
+    return render_template("agenda/rooms.html", programme=programme, counts=counts)
+
+
+@bp.get("/rooms/<key>")
+@pages.published_page
+def room(programme: Programme, key: str) -> str:
+    shown = programme.room(key)
+    if shown is None:
+        abort(404)
+    in_room = [s for s in programme.sessions if s.room.key == key]
+    return render_template(
+        "agenda/room.html", programme=programme, room=shown, groups=sessions_by_day(in_room)
+    )
+
+
+@bp.get("/tracks")
+@pages.published_page
+def tracks(programme: Programme) -> str:
+    counts = {t: 0 for t in programme.tracks}
+    for s in programme.live_sessions:
+        for t in s.tracks:
+            counts[t] += 1
+    return render_template("agenda/tracks.html", programme=programme, counts=counts)
+
+
+@bp.get("/tracks/<path:track>")
+@pages.published_page
+def track(programme: Programme, track: str) -> str:
+    if track not in programme.tracks:
+        abort(404)
+    in_track = [s for s in programme.sessions if track in s.tracks]
+    return render_template(
+        "agenda/track.html", programme=programme, track=track, groups=sessions_by_day(in_track)
+    )
+
+
+@bp.get("/changes")
+@pages.published_page
+def changes(programme: Programme) -> str:
+    return render_template(
+        "agenda/changes.html", programme=programme, versions=load_changelog(get_db(), programme)
+    )
+
+
+@bp.get("/changes.atom")
+@pages.published_page
+def changes_feed(programme: Programme) -> Response:
+    versions = load_changelog(get_db(), programme)
+    feed_url = url_for("agenda.changes_feed", _external=True)
+    body = render_template(
+        "agenda/changes.atom.xml",
+        programme=programme,
+        versions=versions,
+        feed_url=feed_url,
+        host=request.host.split(":", 1)[0],
+    )
+    return Response(body, mimetype="application/atom+xml")

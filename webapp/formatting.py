@@ -1,0 +1,75 @@
+"""Template filters and globals for the public pages: dates, times with their UTC offset, links.
+
+Everything returns plain text (Jinja escapes it); nothing here marks data as safe HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, current_app
+from werkzeug.exceptions import HTTPException
+
+from webapp.db import get_db
+from webapp.pages import site_event
+from webapp.programme import language_name
+
+
+def long_date(day: date) -> str:
+    """Tuesday 8 July 2025"""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date) -> str:
+    """Tue 8 Jul"""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+ACRONYMS = frozenset({"ai", "ict", "itu", "un", "wsis"})
+
+
+def kind_label(kind: str) -> str:
+    """A session type as people read it: "wsis-stocktaking" -> "WSIS stocktaking"."""
+    if kind != kind.lower():
+        return kind  # written by hand: keep as given
+    words = [w.upper() if w in ACRONYMS else w for w in kind.replace("-", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def clock(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+def utc_offset(moment: datetime) -> str:
+    """UTC+02:00, as the offset in the moment's own zone."""
+    return f"UTC{moment.isoformat()[-6:]}"
+
+
+def served_elsewhere(path: str) -> bool:
+    """Whether another blueprint serves `path` (a feed, an export): link to it only if so.
+
+    Lets these pages link to calendar feeds and exports without importing their blueprints.
+    """
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _values = adapter.match(path, method="GET")
+    except HTTPException:
+        return False
+    return not str(endpoint).startswith(("agenda.", "speakers."))
+
+
+def site_context() -> dict[str, Any]:
+    """The event's name and clock for the site header, on every page of the app."""
+    event = site_event(get_db())
+    if event is None:
+        return {"event_name": "", "event_timezone": ""}
+    return {"event_name": event.name, "event_timezone": event.timezone}
+
+
+def register(bp: Blueprint) -> None:
+    for function in (long_date, short_date, clock, utc_offset, language_name, kind_label):
+        bp.add_app_template_filter(function)
+    bp.add_app_template_global(served_elsewhere)
+    bp.app_context_processor(site_context)
