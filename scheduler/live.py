@@ -44,6 +44,14 @@ from scheduler.store import utc_now
 
 Phase = Literal["scheduled", "delayed", "opening", "live", "ended", "cancelled"]
 OPEN_PHASES: frozenset[str] = frozenset({"opening", "live"})
+PHASE_LABELS: dict[str, str] = {
+    "scheduled": "Scheduled",
+    "delayed": "Delayed",
+    "opening": "Join open",
+    "live": "Live now",
+    "ended": "Ended",
+    "cancelled": "Cancelled",
+}
 DEFAULT_OPENS_BEFORE = timedelta(minutes=15)
 MAX_DELAY_MINUTES = 12 * 60
 NAMESPACE = "/live"
@@ -188,6 +196,7 @@ class SessionLive:
             "room": slot.room_key,
             "room_name": slot.room_name,
             "phase": self.phase,
+            "phase_label": PHASE_LABELS[self.phase],
             "delay_minutes": slot.facts.delay_minutes,
             "start": _minute(slot.starts_at),
             "end": _minute(slot.ends_at),

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from scheduler.db import database_url, instance_path
-from webapp import agenda, db, speakers
+from webapp import agenda, console, db, live, participation, speakers
 from webapp.extensions import socketio
 
 
@@ -20,6 +20,7 @@ def _default_config() -> dict[str, Any]:
         # The event to serve, by id or slug; None serves the only event in the database.
         "AGENDA_EVENT": os.environ.get("AGENDA_EVENT"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        **participation.config_defaults(),
     }
 
 
@@ -32,7 +33,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
-    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    socketio.init_app(
+        app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], channel=app.config["SOCKETIO_CHANNEL"]
+    )
     app.register_blueprint(agenda.bp)
     app.register_blueprint(speakers.bp)
+    participation.init_app(app)
+    live.init_app(app)
+    app.register_blueprint(console.bp)
     return app

@@ -1,0 +1,237 @@
+"""Real-time updates: the Now & Next page and the Socket.IO `/live` namespace.
+
+Each server process runs one `LiveHub`: a background task that re-derives every session's state
+from the database and the event clock each tick, and pushes what changed to *its own* clients
+(`ignore_queue`): every process computes the same transitions, so sending them through the
+message queue would deliver each one once per process. What the programme team does from the
+command line comes through the queue instead (see `scheduler.live.notify_session`).
+
+Clients join Socket.IO rooms for what they watch: the whole event, a room, or a session. A client
+that connects (or reconnects) gets a `snapshot` of the current state at once. A participant
+authenticates with their link's token in the connection's auth payload; they then also get
+`join_open` with their personal link when a session they bookmarked opens, and the per-participant
+notices that publishing sends. Anonymous viewers see only public state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler import live, participants
+from scheduler.agenda import EventNotFound, find_event
+from scheduler.live import NAMESPACE, SessionLive
+from scheduler.models import Event, Participant
+from webapp.db import get_db
+from webapp.extensions import socketio
+from webapp.pages import site_event
+from webapp.participation import current_participant, event_clock, opens_before, remembered_token
+
+bp = Blueprint("live", __name__)
+MAX_WATCHES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A participant's connection on this process: who, their token (for their links), the site root."""
+
+    participant_id: int
+    token: str
+    script_root: str
+
+
+class LiveHub:
+    """One per app and process: the last states pushed, and the participants connected here."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._started = False
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._slots: list[live.Slot] = []
+        self.event_id: int | None = None
+        self.states: dict[str, SessionLive] = {}
+        self.boards: list[live.RoomBoard] = []
+        self.viewers: dict[str, Viewer] = {}
+
+    # --- the background task ---
+
+    def start(self) -> None:
+        """Start ticking (once), from the first connection: a process nobody watches does no work."""
+        with self._lock:
+            if self._started or not self.app.config.get("LIVE_TICKER", True):
+                return
+            self._started = True
+        socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        interval = float(self.app.config.get("LIVE_TICK_SECONDS", 1.0))
+        while True:
+            try:
+                self.tick()
+            except Exception:  # a database hiccup must not stop live updates for good
+                self.app.logger.exception("live update tick failed")
+            socketio.sleep(interval)
+
+    def tick(self) -> None:
+        """Re-derive the states and push every change to this process's clients."""
+        with self.app.app_context():
+            db = get_db()
+            event = self._event(db)
+            if event is None:
+                return
+            with self._lock:
+                before, shape_before = self.states, live.board_shape(self.boards)
+                self._refresh(db, event)
+                after, boards = self.states, self.boards
+            if not before:
+                return  # the first look: nothing has changed yet
+            for state in live.transitions(before, after):
+                self._emit("session_state", state.payload(), live.slot_rooms(event.id, state.slot))
+            if live.board_shape(boards) != shape_before:
+                self._emit("board", self.board_payload(), [live.event_room(event.id)])
+            self._announce_open(db, live.newly_open(before, after))
+
+    def _event(self, db: DbSession) -> Event | None:
+        try:
+            event = find_event(db, self.app.config.get("AGENDA_EVENT") or None)
+        except EventNotFound:
+            return None
+        self.event_id = event.id
+        return event
+
+    def _refresh(self, db: DbSession, event: Event) -> None:
+        """Reload the agenda and facts if they changed (a cheap poll), then apply the clock."""
+        fingerprint = live.fingerprint(db, event)
+        if fingerprint != self._fingerprint:
+            self._slots, self._fingerprint = live.load_slots(db, event), fingerprint
+        now = event_clock().now(event.timezone)
+        self.states = live.at(self._slots, now, opens_before())
+        self.boards = live.board(self.states, now)
+
+    def current(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
+        with self._lock:
+            self._refresh(db, event)
+            return self.states, self.boards
+
+    def _emit(self, name: str, payload: Mapping[str, Any], rooms: list[str]) -> None:
+        # Every process derives the same transitions: each tells only its own clients.
+        socketio.emit(name, dict(payload), namespace=NAMESPACE, to=rooms, ignore_queue=True)
+
+    def _announce_open(self, db: DbSession, opened: list[SessionLive]) -> None:
+        if not opened or not self.viewers:
+            return
+        by_id = {state.slot.session_id: state for state in opened}
+        for session_id, participant_ids in participants.bookmarking(db, list(by_id)).items():
+            for participant_id in participant_ids:
+                for sid, viewer in list(self.viewers.items()):
+                    if viewer.participant_id == participant_id:
+                        self._emit("join_open", self.join_payload(by_id[session_id], viewer), [sid])
+
+    # --- what clients are sent ---
+
+    def board_payload(self) -> dict[str, Any]:
+        return board_payload(self.boards)
+
+    def join_payload(self, state: SessionLive, viewer: Viewer) -> dict[str, Any]:
+        urls = self.app.url_map.bind("localhost", script_name=viewer.script_root or "/")
+        link = urls.build("participation.join", {"session_key": state.key, "t": viewer.token})
+        return {**state.payload(), "url": link}
+
+    def snapshot(self, db: DbSession, event: Event, viewer: Viewer | None) -> dict[str, Any]:
+        states, boards = self.current(db, event)
+        payload = board_payload(boards)
+        payload["clock"] = event_clock().now(event.timezone).isoformat(timespec="seconds")
+        if viewer is not None:
+            participant = db.get(Participant, viewer.participant_id)
+            keys = participants.bookmarked_keys(db, participant) if participant else set()
+            payload["bookmarks"] = sorted(keys)
+            is_open = [states[k] for k in sorted(keys) if k in states and states[k].join_open]
+            payload["open"] = [self.join_payload(state, viewer) for state in is_open]
+        return payload
+
+
+def board_payload(boards: list[live.RoomBoard]) -> dict[str, Any]:
+    return {"rooms": [b.payload() for b in boards]}
+
+
+def hub() -> LiveHub:
+    return current_app.extensions["live_hub"]
+
+
+def _rooms_for(event_id: int, watch: object) -> list[str]:
+    """Socket.IO rooms for what a client asks to watch: "event", "room:KEY", "session:KEY"."""
+    wanted = watch if isinstance(watch, list) else ["event"]
+    rooms = []
+    for item in wanted[:MAX_WATCHES]:
+        scope, _, key = str(item).partition(":")
+        if scope == "event":
+            rooms.append(live.event_room(event_id))
+        elif scope == "room" and key:
+            rooms.append(live.room_room(event_id, key))
+        elif scope == "session" and key:
+            rooms.append(live.session_room(event_id, key))
+    return rooms or [live.event_room(event_id)]
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth: object = None) -> None:
+        auth = auth if isinstance(auth, dict) else {}
+        db = get_db()
+        event = site_event(db)
+        if event is None:
+            raise ConnectionRefusedError("no event is served here")
+        viewer = None
+        token = auth.get("token")
+        if token:
+            participant = participants.by_token(db, event, str(token))
+            if participant is None:
+                raise ConnectionRefusedError("this personal link is not valid")
+            viewer = Viewer(participant.id, str(token), request.script_root)
+            join_room(live.participant_room(participant.id))
+        for room in _rooms_for(event.id, auth.get("watch")):
+            join_room(room)
+        current = hub()
+        if viewer is not None:
+            current.viewers[request.sid] = viewer  # type: ignore[attr-defined]
+        sid = request.sid  # type: ignore[attr-defined]
+        socketio.emit("snapshot", current.snapshot(db, event, viewer), namespace=NAMESPACE, to=sid)
+        current.start()
+
+    def on_disconnect(self, reason: object = None) -> None:
+        hub().viewers.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+socketio.on_namespace(LiveNamespace(NAMESPACE))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["live_hub"] = LiveHub(app)
+    app.register_blueprint(bp)
+
+
+@bp.get("/now")
+def now_page() -> Response:
+    """Now & Next: per room, the session on now and the next one, kept current over Socket.IO."""
+    db = get_db()
+    event = site_event(db)
+    boards = hub().current(db, event)[1] if event is not None else []
+    token = remembered_token() if event is not None and current_participant(event) else None
+    page = render_template(
+        "live/now.html",
+        rooms=board_payload(boards)["rooms"],
+        token=token,
+        join_base=url_for("participation.join", session_key="SESSION"),
+        namespace=NAMESPACE,
+    )
+    response = Response(page, mimetype="text/html")
+    # The state changes by the second, and a participant's copy holds their token.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

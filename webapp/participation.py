@@ -1,0 +1,304 @@
+"""Remote participation pages: registration, "My agenda", bookmarks, the personal feed and join links.
+
+A participant is known by the token of their personal link. Following the link once remembers
+it in this browser's signed session cookie, and takes the token out of the address bar; every
+page that shows or takes the token is sent with `no-store` and `no-referrer`, so neither caches
+nor the virtual meeting provider learn it. Public pages are cached and shared by everyone, so
+they carry no personal state: their bookmark links lead to a small personal page.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from scheduler import participants
+from scheduler.agenda import entries, latest_published
+from scheduler.ical import Extras, build_calendar, feed_info
+from scheduler.joinlinks import Admission, JoinProvider, admit, provider_from_config
+from scheduler.live import DEFAULT_OPENS_BEFORE, EventClock
+from scheduler.models import Event, Participant
+from webapp.calendar_feeds import calendar_response
+from webapp.csrf import check_csrf, csrf_token
+from webapp.db import get_db
+from webapp.feed_data import session_page_url, uid_host
+from webapp.pages import current_programme, site_event
+
+bp = Blueprint("participation", __name__)
+bp.add_app_template_global(csrf_token)
+
+REMEMBERED = "participant_token"
+REMINDER = timedelta(minutes=10)
+_JOIN_STATUS = {"invalid_token": 403, "unknown_session": 404, "unavailable": 503}
+_ENV_KEYS = (
+    "AGENDA_CLOCK",
+    "JOIN_PROVIDER",
+    "JOIN_URL_TEMPLATE",
+    "JOIN_URL_TEMPLATE_ROOMS",
+    "JOIN_URL_TEMPLATE_SESSIONS",
+    "JITSI_URL",
+    "JITSI_APP_ID",
+    "JITSI_APP_SECRET",
+    "JITSI_AUDIENCE",
+    "JITSI_ROOMS",
+    "JITSI_SESSIONS",
+    "CONSOLE_TOKEN",
+)
+
+
+def config_defaults() -> dict[str, Any]:
+    """Remote-participation settings from the environment (instance/config.py may override them)."""
+    defaults: dict[str, Any] = {key: os.environ.get(key) or None for key in _ENV_KEYS}
+    defaults["SOCKETIO_CHANNEL"] = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+    defaults["JOIN_OPENS_MINUTES_BEFORE"] = int(
+        os.environ.get("JOIN_OPENS_MINUTES_BEFORE", DEFAULT_OPENS_BEFORE.total_seconds() // 60)
+    )
+    return defaults
+
+
+def init_app(app: Flask) -> None:
+    """Build the join provider and the event clock once, so bad settings fail at start-up."""
+    app.extensions["join_provider"] = provider_from_config(app.config)
+    app.extensions["event_clock"] = EventClock.parse(app.config.get("AGENDA_CLOCK"))
+    app.register_blueprint(bp)
+
+
+def event_clock() -> EventClock:
+    return current_app.extensions["event_clock"]
+
+
+def opens_before() -> timedelta:
+    return timedelta(minutes=int(current_app.config["JOIN_OPENS_MINUTES_BEFORE"]))
+
+
+def join_provider() -> JoinProvider | None:
+    return current_app.extensions["join_provider"]
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Tokens appear in these pages' URLs and bodies: keep them out of caches and Referer headers.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if response.mimetype == "text/html" or response.status_code in (301, 302, 303):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _event() -> Event:
+    event = site_event(get_db())
+    if event is None:
+        abort(404, description="No event is served here yet.")
+    return event
+
+
+def remembered_token() -> str | None:
+    return session.get(REMEMBERED)
+
+
+def current_participant(event: Event) -> Participant | None:
+    """The participant whose link this browser followed (None if none, or if it was revoked)."""
+    return participants.by_token(get_db(), event, remembered_token())
+
+
+def _remember(token: str) -> None:
+    session[REMEMBERED] = token
+    session.permanent = True
+
+
+def _safe_next(default: str) -> str:
+    """Only a path on this site: an open redirect would make phishing links look like ours."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def join_link(session_key: str, token: str, external: bool = False) -> str:
+    return url_for("participation.join", session_key=session_key, t=token, _external=external)
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+
+def _form_choices() -> dict[str, Any]:
+    return {
+        "countries": participants.countries(),
+        "groups": participants.STAKEHOLDER_GROUPS,
+        "languages": participants.LANGUAGES,
+    }
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | tuple[str, int]:
+    event = _event()
+    if request.method == "GET":
+        return render_template("participation/register.html", form={}, errors={}, **_form_choices())
+    check_csrf(request.form)
+    fields = ("name", "email", "country", "stakeholder_group", "language")
+    given = {name: request.form.get(name, "") for name in fields}
+    try:
+        form = participants.validate(**given)
+    except participants.RegistrationError as error:
+        page = render_template(
+            "participation/register.html", form=given, errors=error.problems, **_form_choices()
+        )
+        return page, 400
+    db = get_db()
+    participant, token = participants.register(db, event, form)
+    db.commit()
+    _remember(token)
+    return render_template(
+        "participation/registered.html",
+        participant=participant,
+        link=url_for(".my_link", token=token, _external=True),
+        feed=url_for(".personal_feed", token=token, _external=True),
+    )
+
+
+@bp.get("/my/<token>")
+def my_link(token: str) -> Response | tuple[str, int]:
+    if participants.by_token(get_db(), _event(), token) is None:
+        return render_template("participation/invalid_link.html"), 404
+    _remember(token)
+    # Off the address bar and out of the history: the page itself is at /my.
+    return redirect(url_for(".my_agenda"), 303)
+
+
+@bp.post("/my/forget")
+def forget() -> Response:
+    check_csrf(request.form)
+    session.pop(REMEMBERED, None)
+    return redirect(url_for("agenda.home"), 303)
+
+
+@bp.get("/my")
+def my_agenda() -> Response | str:
+    event = _event()
+    participant = current_participant(event)
+    if participant is None:
+        return redirect(url_for(".register"), 303)
+    token = remembered_token() or ""
+    keys = participants.bookmarked_keys(get_db(), participant)
+    programme = current_programme()
+    sessions = [s for s in programme.sessions if s.key in keys] if programme else []
+    return render_template(
+        "participation/my_agenda.html",
+        participant=participant,
+        programme=programme,
+        sessions=sessions,
+        bookmarked_keys=keys,
+        token=token,
+        link=url_for(".my_link", token=token, _external=True),
+        feed=url_for(".personal_feed", token=token, _external=True),
+        language=participants.LANGUAGES[participant.language],
+    )
+
+
+# --- bookmarks ------------------------------------------------------------------------------------
+
+
+@bp.get("/bookmark/<session_key>")
+def bookmark_page(session_key: str) -> str:
+    """Where a public page's bookmark link leads: the personal add/remove form, or registration."""
+    event = _event()
+    programme = current_programme()
+    shown = programme.session(session_key) if programme else None
+    if shown is None:
+        abort(404, description=f"No published session {session_key!r}.")
+    participant = current_participant(event)
+    keys = participants.bookmarked_keys(get_db(), participant) if participant else set()
+    back = _safe_next(url_for("agenda.session", key=session_key))
+    return render_template(
+        "participation/bookmark.html",
+        s=shown,
+        participant=participant,
+        bookmarked=session_key in keys,
+        next=back,
+    )
+
+
+@bp.post("/bookmarks/<session_key>")
+def bookmarks(session_key: str) -> Response:
+    check_csrf(request.form)
+    event = _event()
+    participant = current_participant(event)
+    if participant is None:
+        abort(403, description="Register (or follow your personal link) to keep an agenda.")
+    db = get_db()
+    try:
+        target = participants.session_by_key(db, event, session_key)
+    except participants.ParticipantError:
+        abort(404, description=f"No session {session_key!r}.")
+    if request.form.get("action") == "remove":
+        participants.remove_bookmark(db, participant, target)
+    else:
+        participants.add_bookmark(db, participant, target)
+    db.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(bookmarks=sorted(participants.bookmarked_keys(db, participant)))
+    return redirect(_safe_next(url_for(".my_agenda")), 303)
+
+
+# --- the personal calendar feed -------------------------------------------------------------------
+
+
+@bp.get("/calendar/my/<token>.ics")
+def personal_feed(token: str) -> Response:
+    """The participant's bookmarks, with their personal join link and a reminder 10 minutes before."""
+    event = _event()
+    db = get_db()
+    participant = participants.by_token(db, event, token)
+    version = latest_published(db, event)
+    if participant is None or version is None:
+        abort(404, description="This calendar link is not valid (it may have been replaced).")
+    keys = participants.bookmarked_keys(db, participant)
+    chosen = [e for e in entries(db, version) if e.session.key in keys]
+    extras = {
+        key: Extras(join_url=join_link(key, token, external=True), alarm_before=REMINDER) for key in keys
+    }
+    body = build_calendar(
+        feed_info(event, f"{event.name}: my agenda", uid_host()), chosen, session_page_url, extras
+    )
+    # Bookmarks change the feed between publications: the ETag (a hash of the body) tells clients.
+    return calendar_response(body, None, private=True)
+
+
+# --- joining ----------------------------------------------------------------------------------------
+
+
+@bp.get("/join/<session_key>")
+def join(session_key: str) -> Response | tuple[str, int]:
+    """Check the personal link and send its holder to the session's virtual room, or say when."""
+    event = _event()
+    db = get_db()
+    clock = event_clock()
+    admission = admit(db, event, session_key, request.args.get("t"), clock, join_provider(), opens_before())
+    if admission.outcome == "redirect" and admission.url:
+        db.commit()
+        return redirect(admission.url, 302)
+    return _join_page(event, admission, clock), _JOIN_STATUS.get(admission.outcome, 200)
+
+
+def _join_page(event: Event, admission: Admission, clock: EventClock) -> str:
+    state = admission.state
+    seconds = 0
+    if state is not None and admission.outcome == "not_yet":
+        seconds = max(0, int((state.opens_at - clock.now(event.timezone)).total_seconds()))
+    return render_template("participation/join.html", admission=admission, state=state, seconds=seconds)

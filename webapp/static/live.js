@@ -1,0 +1,125 @@
+/* Now & Next and join pages: live state over Socket.IO (namespace /live), no reloads.
+ *
+ * The server sends a `snapshot` on every (re)connection, `board` when which sessions are
+ * "now"/"next" changes, `session_state` on each transition, and announcements (`notice`,
+ * `agenda_changed`). A registered participant (token in the page) also gets `join_open` with
+ * their personal link, and `bookmarks_changed`. Cards are clones of the server-rendered
+ * <template id="live-card">, filled through their data-field slots. Text is set with
+ * textContent only, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  function countdown() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = parseInt(el.dataset.countdown, 10);
+      var timer = setInterval(function () {
+        left -= 1;
+        if (left <= 0) { clearInterval(timer); window.location.reload(); return; }
+        el.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
+      }, 1000);
+    });
+  }
+
+  function board(root) {
+    var token = root.dataset.token || null;
+    var joinBase = root.dataset.joinBase;
+    var status = document.querySelector("[data-live-status]");
+    var notices = document.querySelector("[data-live-notices]");
+    var cardTemplate = document.getElementById("live-card");
+    var roomTemplate = document.getElementById("live-room");
+
+    function joinUrl(key) {
+      return joinBase.replace("SESSION", encodeURIComponent(key)) + "?t=" + encodeURIComponent(token);
+    }
+
+    function fill(card, s) {
+      card.dataset.session = s.session;
+      card.dataset.phase = s.phase;
+      card.querySelector('[data-field="phase_label"]').textContent = s.phase_label;
+      card.querySelector('[data-field="delay"]').textContent = s.delay_minutes ? "+" + s.delay_minutes + " min" : "";
+      card.querySelector('[data-field="title"]').textContent = s.title;
+      card.querySelector('[data-field="start"]').textContent = s.start.slice(11, 16);
+      card.querySelector('[data-field="end"]').textContent = s.end.slice(11, 16);
+      var join = card.querySelector('[data-field="join"]');
+      if (token) { join.href = joinUrl(s.session); }
+      join.hidden = !(token && s.join_open);
+    }
+
+    function slot(section, name, s, empty) {
+      var holder = section.querySelector('[data-slot="' + name + '"]');
+      while (holder.children.length > 1) { holder.removeChild(holder.lastChild); }
+      if (s) {
+        var card = cardTemplate.content.firstElementChild.cloneNode(true);
+        fill(card, s);
+        holder.appendChild(card);
+      } else {
+        var p = document.createElement("p");
+        p.className = "muted";
+        p.textContent = empty;
+        holder.appendChild(p);
+      }
+    }
+
+    function render(rooms) {
+      root.textContent = "";
+      rooms.forEach(function (room) {
+        var section = roomTemplate.content.firstElementChild.cloneNode(true);
+        section.dataset.room = room.room;
+        section.querySelector("h2").textContent = room.room_name;
+        slot(section, "now", room.now, "Nothing on");
+        slot(section, "next", room.next, "Nothing more scheduled");
+        root.appendChild(section);
+      });
+    }
+
+    function announce(text, link) {
+      var p = document.createElement("p");
+      p.className = "alert";
+      p.textContent = text + " ";
+      if (link) {
+        var a = document.createElement("a");
+        a.className = "button";
+        a.href = link;
+        a.textContent = "Join online";
+        p.appendChild(a);
+      }
+      notices.prepend(p);
+      while (notices.children.length > 5) { notices.removeChild(notices.lastChild); }
+    }
+
+    var auth = { watch: ["event"] };
+    if (token) { auth.token = token; }
+    var socket = io(root.dataset.namespace, { auth: auth });
+
+    socket.on("connect", function () { status.textContent = "Live"; });
+    socket.on("disconnect", function () { status.textContent = "Reconnecting…"; });
+    socket.on("connect_error", function (error) {
+      status.textContent = "Not connected: " + (error && error.message ? error.message : "retrying");
+    });
+    socket.on("snapshot", function (data) {
+      render(data.rooms);
+      (data.open || []).forEach(function (s) { announce(s.title + " is open.", s.url); });
+    });
+    socket.on("board", function (data) { render(data.rooms); });
+    socket.on("session_state", function (s) {
+      root.querySelectorAll('.live-card[data-session="' + CSS.escape(s.session) + '"]').forEach(function (card) {
+        fill(card, s);
+      });
+    });
+    socket.on("join_open", function (s) { announce(s.title + " is open.", s.url); });
+    socket.on("notice", function (n) { announce(n.message); });
+    socket.on("agenda_changed", function (a) {
+      announce("The agenda was updated (version " + a.version + ", " + a.changes.length + " change(s)).");
+    });
+    socket.on("bookmarks_changed", function (a) {
+      a.changes.forEach(function (c) {
+        announce("Your session " + c.title + (c.kind === "cancelled" ? " was cancelled." : " has moved."));
+      });
+    });
+  }
+
+  countdown();
+  var root = document.querySelector("[data-live]");
+  if (root && window.io) { board(root); }
+})();
