@@ -56,12 +56,12 @@ class Extras:
 
 
 def feed_info(event: Event, name: str | None = None, uid_host: str = DEFAULT_UID_HOST) -> FeedInfo:
-    """The feed header for `event`; `name` defaults to the event's name."""
+    """The feed header for `event`; `name` (one line in calendar lists) defaults to the event's name."""
     days = [d.date for d in event.days]
     if not days:
         days = [event.imported_at.date()]
     return FeedInfo(
-        name=name or event.name,
+        name=" ".join((name or event.name).split()),
         timezone=event.timezone,
         venue=event.venue,
         uid_domain=f"{event.slug}.{uid_host}",
@@ -95,7 +95,7 @@ def build_calendar(
 
 
 def _entry_order(entry: PublishedEntry) -> tuple[object, ...]:
-    return (entry.start, entry.end, entry.room.position, entry.session.key)
+    return (entry.start, entry.room.position, entry.session.key)
 
 
 def _calendar_header(feed: FeedInfo) -> icalendar.Calendar:
@@ -104,9 +104,10 @@ def _calendar_header(feed: FeedInfo) -> icalendar.Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", feed.name)
-    calendar.add("x-wr-calname", feed.name)
-    calendar.add("x-wr-timezone", feed.timezone)
+    # The library knows no type for these: say they are TEXT, or nothing gets escaped.
+    calendar.add("name", icalendar.vText(feed.name))
+    calendar.add("x-wr-calname", icalendar.vText(feed.name))
+    calendar.add("x-wr-timezone", icalendar.vText(feed.timezone))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))
     return calendar

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -92,6 +93,18 @@ def test_calendar_header_names_the_feed_and_asks_for_hourly_refresh() -> None:
     assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
     assert b"\r\nMETHOD:PUBLISH\r\n" in body
     assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Zurich"]
+
+
+def test_a_hostile_feed_name_is_one_line_escaped_as_text() -> None:
+    calendar = icalendar.Calendar.from_ical(build(name=HOSTILE_TITLE))
+    # The library leaves properties it has no type for escaped; they are TEXT (RFC 7986, Apple).
+    for name in ("name", "x-wr-calname"):
+        assert unescape_text(str(calendar[name])) == " ".join(HOSTILE_TITLE.split())
+
+
+def unescape_text(value: str) -> str:
+    """RFC 5545 TEXT unescaping: escaped backslash, semicolon, comma and newline."""
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
 
 
 def test_same_entries_in_any_order_give_the_same_bytes() -> None:

@@ -5,6 +5,12 @@
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
 
+// Calendar apps read a feed's name as TEXT (RFC 7986 NAME, Apple's X-WR-CALNAME); ical.js has no type
+// for either, and would leave the escapes in.
+for (const name of ["name", "x-wr-calname"]) {
+  ICAL.design.icalendar.property[name] = { defaultType: "text" };
+}
+
 function readEvent(component) {
   const event = new ICAL.Event(component);
   return {
@@ -33,6 +39,7 @@ function readCalendar(path) {
   }
   return {
     name: calendar.getFirstPropertyValue("x-wr-calname"),
+    rfc7986Name: calendar.getFirstPropertyValue("name"),
     timezone: calendar.getFirstPropertyValue("x-wr-timezone"),
     events: calendar.getAllSubcomponents("vevent").map(readEvent),
   };

@@ -1,0 +1,117 @@
+"""Calendar feeds people subscribe to: the whole agenda, a day, a track, a room, a speaker, a session.
+
+Each feed is the latest published version filtered one way, built by `scheduler.ical` and served
+with an ETag so calendar apps polling every hour mostly get `304 Not Modified`. An id the
+published agenda does not know is a 404, never an empty calendar that would hide a typo.
+
+Pages offer the feeds through the `feeds/_subscribe.html` macro, which calls `subscribe_links`.
+Personal feeds (remote participation) build their body with `scheduler.ical.build_calendar` and
+serve it with `calendar_response`, so every feed follows the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort
+
+from scheduler.ical import build_calendar, feed_info
+from scheduler.models import PublishedEntry
+from webapp.conditional import conditional_response
+from webapp.feed_data import Published, cached_response, session_page_url, uid_host
+
+bp = Blueprint("feeds", __name__)
+
+CALENDAR_MIMETYPE = "text/calendar"
+GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/r?cid="
+
+
+@bp.app_template_global()
+def subscribe_links(url: str) -> dict[str, str]:
+    """Ways to take a feed at absolute `url`: subscribe (webcal), Google's add-by-URL, download."""
+    webcal = "webcal://" + url.split("://", 1)[-1]
+    return {"webcal": webcal, "https": url, "google": GOOGLE_ADD_BY_URL + quote(webcal, safe="")}
+
+
+def calendar_response(body: bytes, last_modified: datetime | None, private: bool = False) -> Response:
+    return conditional_response(body, CALENDAR_MIMETYPE, last_modified, private=private)
+
+
+def _calendar(published: Published, title: str | None, chosen: Iterable[PublishedEntry]) -> bytes:
+    event = published.event
+    name = f"{event.name}: {title}" if title else event.name
+    return build_calendar(feed_info(event, name, uid_host()), chosen, session_page_url)
+
+
+def _feed(
+    title: Callable[[Published], str | None], keep: Callable[[PublishedEntry], bool], unknown: str
+) -> Response:
+    """The entries `keep` chooses, in a calendar named `title(published)`; None there means a 404."""
+
+    def build(published: Published) -> bytes:
+        name = title(published)
+        if name is None:
+            abort(404, description=unknown)
+        return _calendar(published, name, [e for e in published.entries if keep(e)])
+
+    return cached_response(build, CALENDAR_MIMETYPE)
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@bp.get("/calendar/agenda.ics")
+def agenda() -> Response:
+    return cached_response(lambda p: _calendar(p, None, p.entries), CALENDAR_MIMETYPE)
+
+
+@bp.get("/calendar/day/<day>.ics")
+def day(day: str) -> Response:
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        abort(404, description=f"{day!r} is not a date (YYYY-MM-DD).")
+    return _feed(
+        lambda p: _long_date(wanted) if wanted in {d.date for d in p.event.days} else None,
+        lambda e: e.start.date() == wanted,
+        f"The event has no day {day}.",
+    )
+
+
+@bp.get("/calendar/track/<path:track>.ics")
+def track(track: str) -> Response:
+    return _feed(
+        lambda p: track if track in p.tracks else None,
+        lambda e: track in e.session.tracks,
+        f"No published session is in track {track!r}.",
+    )
+
+
+@bp.get("/calendar/room/<key>.ics")
+def room(key: str) -> Response:
+    return _feed(
+        lambda p: p.rooms[key].name if key in p.rooms else None,
+        lambda e: e.room.key == key,
+        f"No room {key!r}.",
+    )
+
+
+@bp.get("/calendar/speaker/<key>.ics")
+def speaker(key: str) -> Response:
+    return _feed(
+        lambda p: p.speakers[key].name if key in p.speakers else None,
+        lambda e: any(s.key == key for s in e.session.speakers),
+        f"No published session has speaker {key!r}.",
+    )
+
+
+@bp.get("/sessions/<key>.ics")
+def session(key: str) -> Response:
+    return _feed(
+        lambda p: found.session.title if (found := p.entry(key)) else None,
+        lambda e: e.session.key == key,
+        f"No published session {key!r}.",
+    )
