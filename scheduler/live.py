@@ -18,11 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from flask import Config
-from flask_socketio import SocketIO
 from sqlalchemy import func, select
 from sqlalchemy import inspect as orm_inspect
 from sqlalchemy.orm import Session as DbSession
@@ -41,6 +40,9 @@ from scheduler.models import (
 )
 from scheduler.participants import bookmarking
 from scheduler.store import utc_now
+
+if TYPE_CHECKING:
+    from flask_socketio import SocketIO
 
 Phase = Literal["scheduled", "delayed", "opening", "live", "ended", "cancelled"]
 OPEN_PHASES: frozenset[str] = frozenset({"opening", "live"})
@@ -452,6 +454,9 @@ def queue_emitter() -> SocketIO | None:
     url, channel = queue_settings()
     if not url:
         return None
+    # Imported only when there is a queue: other commands need not load Socket.IO.
+    from flask_socketio import SocketIO
+
     return SocketIO(message_queue=url, channel=channel)
 
 

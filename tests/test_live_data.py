@@ -6,7 +6,16 @@ s-open 16:00-17:00 in room-a on 8 July, s-next right after it, s-par in parallel
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import Engine, select
@@ -25,7 +34,7 @@ PUBLISHED_AT = datetime(2025, 7, 1, 9, 0)
 
 
 def at(day: date, hh_mm: str) -> datetime:
-    return datetime.combine(day, time.fromisoformat(hh_mm))
+    return datetime.combine(day, clock_time.fromisoformat(hh_mm))
 
 
 def _speaker(key: str, gender: str | None, youth: bool | None, role: str | None = None) -> domain.Speaker:
@@ -85,7 +94,7 @@ SESSIONS = {
 
 
 def problem() -> domain.Problem:
-    day = lambda d: domain.Day(date=d, open=time(9, 0), close=time(18, 30))  # noqa: E731
+    day = lambda d: domain.Day(date=d, open=clock_time(9, 0), close=clock_time(18, 30))  # noqa: E731
     rooms = (
         domain.Room(id="room-a", name="Room A", capacity=100, features=("hybrid",), interpretation_booths=6),
         domain.Room(id="room-b", name="Room B", capacity=50),
@@ -151,3 +160,74 @@ def register(
     form = participants.validate(name, f"{name.lower()}@example.org", country, group, language)
     participant, token = participants.register(db, event, form)
     return participant.id, token
+
+
+# --- real server processes (two-process, browser and no-raw-URL tests) ---------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`scheduler ARGS` in a subprocess, as the programme team runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scheduler", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@contextmanager
+def server(env: dict[str, str], clock: str, log: Path) -> Iterator[str]:
+    """`scheduler serve --clock CLOCK` on a free loopback port; yields its base URL, stops it after."""
+    port = free_port()
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scheduler", "serve", "--port", str(port), "--clock", clock],
+            env=env,
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/now", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {base} did not answer within 60 s:\n{log.read_text()}")

@@ -69,6 +69,8 @@ def config_defaults() -> dict[str, Any]:
     defaults["JOIN_OPENS_MINUTES_BEFORE"] = int(
         os.environ.get("JOIN_OPENS_MINUTES_BEFORE", DEFAULT_OPENS_BEFORE.total_seconds() // 60)
     )
+    # How often each server process re-derives session states and pushes transitions.
+    defaults["LIVE_TICK_SECONDS"] = float(os.environ.get("LIVE_TICK_SECONDS", "1"))
     return defaults
 
 

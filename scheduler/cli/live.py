@@ -8,6 +8,7 @@ polls the database and pushes the new state within a second, but no announcement
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,6 +37,25 @@ def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
         raise click.ClickException(str(error)) from None
     finally:
         engine.dispose()
+
+
+def _set_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        try:
+            live.EventClock.parse(value)
+        except live.LiveError as error:
+            raise click.BadParameter(str(error)) from None
+        # The web app reads AGENDA_CLOCK when it starts, and runs the clock forward from then.
+        os.environ["AGENDA_CLOCK"] = value
+
+
+clock_option = click.option(
+    "--clock",
+    metavar="TIME",
+    expose_value=False,
+    callback=_set_clock,
+    help="Run the event clock from this venue time, e.g. 2025-07-08T10:55 (demos, rehearsals).",
+)
 
 
 # --- live --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import click
 from sqlalchemy import Engine
 
 from scheduler.agenda import EventNotFound, find_event
+from scheduler.cli.live import clock_option
 from scheduler.db import PROJECT_ROOT, instance_path, make_engine, transaction
 from scheduler.models import Speaker
 from scheduler.problem_file import ProblemFileError, load_problem
@@ -26,6 +27,11 @@ SAMPLE_PROBLEM = PROJECT_ROOT / "data" / "wsis20-2025.problem.json"
 
 def run_server(host: str, port: int) -> None:
     """Serve the web app (pages, feeds and live updates) for DATABASE_URL until interrupted."""
+    # One gevent process holds thousands of Socket.IO connections only if blocking I/O
+    # (database, Redis, sockets) yields to other greenlets; patch before any connection exists.
+    from gevent import monkey
+
+    monkey.patch_all()
     # Imported here: the CLI's other commands need not load Flask and Socket.IO.
     from webapp import create_app
     from webapp.extensions import socketio
@@ -38,6 +44,7 @@ def run_server(host: str, port: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@clock_option
 def serve_command(host: str, port: int) -> None:
     """Serve the public agenda for the database in DATABASE_URL."""
     run_server(host, port)
