@@ -1,0 +1,118 @@
+"""No virtual-room address leaks: every page, feed and export (each route in app.url_map) is fetched
+with every argument the sample data offers, and no response names the join provider's host.
+
+Only `/join/<session>` may send people there: it is the one route left out, and tested to redirect.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from datetime import datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine
+from werkzeug.routing import Rule
+
+from scheduler import live, participants
+from scheduler.db import transaction
+from scheduler.live import EventClock
+from scheduler.speaker_links import issue_links
+from tests.test_live_data import SESSIONS, SPEAKERS, event_of, register, seed
+from webapp import create_app
+from webapp.extensions import socketio
+
+pytestmark = pytest.mark.db
+
+TEMPLATE_HOST = "rooms-secret.example.net"
+JITSI_HOST = "jitsi-secret.example.net"
+CONSOLE_TOKEN = "console-token-for-the-crawl"
+JOIN_ONLY = {"participation.join"}
+
+
+def _values(engine: Engine, event_id: int) -> dict[str, list[str]]:
+    """Every value a route argument can take in the sample data, by argument name."""
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        participant_id, token = register(db, event)
+        participant = participants.find(db, event, participant_id)
+        for key in ("s-open", "s-par"):
+            participants.add_bookmark(db, participant, participants.session_by_key(db, event, key))
+        live.change(db, event, "s-par", "delay", 5)
+        speaker_tokens = [issued.token for issued in issue_links(db, event) if issued.token]
+    rooms, sessions, speakers = ["room-a", "room-b", "room-c"], list(SESSIONS), [s.id for s in SPEAKERS]
+    return {
+        "key": sessions + rooms + speakers,
+        "session_key": sessions,
+        "day": ["2025-07-08", "2025-07-09"],
+        "track": ["C1", "C2", "C3"],
+        "token": [token, *speaker_tokens[:1]],
+        "number": ["1"],
+        "version": ["1"],
+    }
+
+
+def _paths(app: Flask, values: dict[str, list[str]]) -> Iterable[tuple[Rule, str]]:
+    urls = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint in JOIN_ONLY or rule.endpoint == "static":
+            continue
+        missing = [arg for arg in rule.arguments if arg not in values]
+        assert not missing, (
+            f"the crawl does not know what to put in {rule.rule} for {missing}: add sample values"
+        )
+        names = sorted(rule.arguments)
+        for combination in itertools.product(*(values[name] for name in names)):
+            yield rule, urls.build(rule.endpoint, dict(zip(names, combination, strict=True)))
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        {"JOIN_URL_TEMPLATE": f"https://{TEMPLATE_HOST}/wsis20/{{room}}-{{date}}"},
+        {
+            "JOIN_PROVIDER": "jitsi",
+            "JITSI_URL": f"https://{JITSI_HOST}",
+            "JITSI_APP_ID": "agenda",
+            "JITSI_APP_SECRET": "a shared secret of at least 32 bytes",
+        },
+    ],
+    ids=["template", "jitsi"],
+)
+def test_no_public_output_names_the_provider(
+    engine: Engine, database_url: str, provider: dict[str, str]
+) -> None:
+    event_id = seed(engine)
+    host = provider.get("JITSI_URL", "").removeprefix("https://") or TEMPLATE_HOST
+    app = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False, "CONSOLE_TOKEN": CONSOLE_TOKEN}
+        | provider
+    )
+    app.extensions["event_clock"] = EventClock(datetime(2025, 7, 8, 15, 50), timer=lambda: 0.0)
+    values = _values(engine, event_id)
+    client = app.test_client()
+    client.get(f"/my/{values['token'][0]}")  # a registered browser: personal pages are crawled too
+    crawled = []
+    for rule, path in _paths(app, values):
+        response = client.get(path, headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"})
+        text = response.get_data(as_text=True) + str(response.headers)
+        assert host not in text, f"{path} ({rule.endpoint}) shows the provider's address"
+        crawled.append((rule.endpoint, response.status_code))
+    endpoints_ok = {endpoint for endpoint, status in crawled if status == 200}
+    for expected in (
+        "agenda.home",
+        "agenda.session",
+        "participation.my_agenda",
+        "participation.personal_feed",
+        "live.now_page",
+        "console.figures_page",
+    ):
+        assert expected in endpoints_ok, f"{expected} was never fetched successfully: {sorted(endpoints_ok)}"
+
+    live_client = socketio.test_client(app, namespace="/live", auth={"token": values["token"][0]})
+    assert host not in str(live_client.get_received("/live"))
+
+    # The one way there: a personal join link, inside the session's window.
+    joined = client.get(f"/join/s-open?t={values['token'][0]}")
+    assert joined.status_code == 302 and host in joined.headers["Location"]
