@@ -493,43 +493,46 @@ def nested(shape: Shape) -> Parse:
     return lambda r, value, path: read_object(r, shape, value, path)
 
 
-_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CLOCK = re.compile(r"[0-9]{2}:[0-9]{2}")
+# The three ways the files write time: (exact form, what it is, how it is written).
+_DATE_TIME = (
+    re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"),
+    "date and time",
+    "YYYY-MM-DDTHH:MM",
+)
+_DATE = (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "date", "YYYY-MM-DD")
+_CLOCK = (re.compile(r"[0-9]{2}:[0-9]{2}"), "time of day (00:00 to 23:59)", "HH:MM")
 
 
-def _timestamp(r: Reader, value: object, path: str, pattern: re.Pattern[str], noun: str, form: str) -> str:
+def _timestamp(
+    r: Reader, value: object, path: str, form: tuple[re.Pattern[str], str, str], convert: Callable[[str], Any]
+) -> Any:
+    pattern, noun, written = form
     if not isinstance(value, str) or not pattern.fullmatch(value):
-        r.reject(path, f"expected {noun} written {form}, got {describe(value)}")
-    return value
+        r.reject(path, f"expected a {noun} written {written}, got {describe(value)}")
+    try:
+        return convert(value)
+    except ValueError:
+        r.reject(path, f"{quote(value)} is not a real {noun}")
 
 
 def moment(r: Reader, value: object, path: str) -> datetime:
     """A wall-clock date and time that falls on a day of the event (once the days are known)."""
-    found = _timestamp(r, value, path, _DATE_TIME, "a date and time", "YYYY-MM-DDTHH:MM")
-    try:
-        parsed = datetime.strptime(found, "%Y-%m-%dT%H:%M")
-    except ValueError:
-        r.reject(path, f"{quote(found)} is not a real date and time")
+    parsed: datetime = _timestamp(
+        r, value, path, _DATE_TIME, lambda found: datetime.strptime(found, "%Y-%m-%dT%H:%M")
+    )
     if r.dates and parsed.date() not in r.dates:
-        r.reject(path, f"{quote(found)} is not on a day of the event ({_list_days(r.dates)})")
+        r.reject(path, f"{quote(show(parsed))} is not on a day of the event ({_list_days(r.dates)})")
     return parsed
 
 
 def calendar_date(r: Reader, value: object, path: str) -> date:
-    found = _timestamp(r, value, path, _DATE, "a date", "YYYY-MM-DD")
-    try:
-        return date.fromisoformat(found)
-    except ValueError:
-        r.reject(path, f"{quote(found)} is not a real date")
+    parsed: date = _timestamp(r, value, path, _DATE, date.fromisoformat)
+    return parsed
 
 
 def clock(r: Reader, value: object, path: str) -> time:
-    found = _timestamp(r, value, path, _CLOCK, "a time of day", "HH:MM")
-    try:
-        return time.fromisoformat(found)
-    except ValueError:
-        r.reject(path, f"{quote(found)} is not a real time of day (00:00 to 23:59)")
+    parsed: time = _timestamp(r, value, path, _CLOCK, time.fromisoformat)
+    return parsed
 
 
 def _list_days(days: Iterable[date]) -> str:

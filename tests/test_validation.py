@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scheduler.cli import main
 from scheduler.problem_file import Issue, ProblemFileError, loads_problem, parse_problem
+from tests.strategies import problems
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -101,7 +104,7 @@ ONE_VALUE = [
     ("sessions[0].window.latest", "2025-07-07T18:30:00", "sessions[0].window.latest",
      "expected a date and time written YYYY-MM-DDTHH:MM, got '2025-07-07T18:30:00'"),
     ("calendar.days[0].open", "9:00", "calendar.days[0].open",
-     "expected a time of day written HH:MM, got '9:00'"),
+     "expected a time of day (00:00 to 23:59) written HH:MM, got '9:00'"),
     ("calendar.days[0].close", "24:00", "calendar.days[0].close",
      "'24:00' is not a real time of day (00:00 to 23:59)"),
     ("calendar.days[1].breaks", [{"start": "12:30", "end": "13:60"}], "calendar.days[1].breaks[0].end",
@@ -464,3 +467,44 @@ def test_validate_as_a_real_command(tmp_path: Path, valid: dict[str, Any]) -> No
         f"{broken}: 1 problem found",
     ]
     assert "Traceback" not in ok.stderr + bad.stderr
+
+
+# --- Hostile input never escapes as anything but ProblemFileError -------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _parses_or_reports(data: object) -> None:
+    try:
+        parse_problem(data)
+    except ProblemFileError as error:
+        assert error.issues and all(isinstance(issue, Issue) for issue in error.issues)
+
+
+@settings(deadline=None)
+@given(_json)
+def test_any_json_data_is_read_or_reported(data: object) -> None:
+    _parses_or_reports(data)
+
+
+@settings(deadline=None)
+@given(problems(), st.data())
+def test_any_value_anywhere_in_a_valid_file_is_read_or_reported(
+    problem: dict[str, Any], data: st.DataObject
+) -> None:
+    target: Any = problem
+    key: Any = None
+    parent: Any = None
+    while isinstance(target, dict | list) and target and data.draw(st.integers(0, 3)):
+        parent = target
+        key = data.draw(
+            st.sampled_from(sorted(target)) if isinstance(target, dict) else st.integers(0, len(target) - 1)
+        )
+        target = target[key]
+    if parent is not None:
+        parent[key] = data.draw(_json)
+    _parses_or_reports(problem)
