@@ -11,10 +11,17 @@ from typing import Any
 import jsonschema
 import pytest
 import xmlschema
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
 
+from scheduler.db import transaction
 from scheduler.frab import FrabLinks, acronym, schedule_document, schedule_json, schedule_xml, talk_slug
+from scheduler.store import import_problem
+from tests.agenda_data import DRAFT_ONLY_TITLE, HOSTILE_SPEAKER, REPLAN, SMALL_PROBLEM, publish_next
 from tests.conftest import REPO_ROOT
 from tests.feed_samples import HOSTILE_NAME, HOSTILE_ROOM, HOSTILE_TITLE, HOSTILE_TRACK, hostile_sample
+
+pytest_plugins = ("tests.agenda_fixtures",)
 
 # CI checks the project out with the shared reference data beside it; the schemas are not copied in.
 SCHEMAS = REPO_ROOT.parent / "shared" / "schemas" / "frab"
@@ -119,3 +126,44 @@ def test_output_is_deterministic_whatever_the_entry_order() -> None:
     again = schedule_document(sample.event, None, entries[::-1], LINKS)
     assert schedule_xml(first) == schedule_xml(again)
     assert schedule_json(first) == schedule_json(again)
+
+
+# --- over HTTP -------------------------------------------------------------------------------------
+
+
+def http_talks(client: FlaskClient) -> dict[str, dict[str, Any]]:
+    return {t["url"].rsplit("/", 1)[1]: t for t in talks(client.get("/schedule.json").get_json())}
+
+
+@pytest.mark.db
+def test_served_files_are_valid_and_hold_the_published_version_only(
+    agenda_client: FlaskClient, xsd: xmlschema.XMLSchema, json_validator: jsonschema.Draft6Validator
+) -> None:
+    xml = agenda_client.get("/schedule.xml")
+    assert xml.mimetype == "application/xml"
+    xsd.validate(xml.get_data(as_text=True))
+    served = agenda_client.get("/schedule.json")
+    assert served.mimetype == "application/json"
+    json_validator.validate(served.get_json())
+    for body in (xml.get_data(as_text=True), served.get_data(as_text=True)):
+        assert DRAFT_ONLY_TITLE not in body
+    by_key = http_talks(agenda_client)
+    assert sorted(by_key) == ["s-c1", "s-close", "s-hostile", "s-open"]
+    assert by_key["s-c1"]["date"] == "2025-07-08T10:00:00+02:00"  # the draft moves it; apps must not see that
+    assert by_key["s-hostile"]["persons"][0]["name"] == HOSTILE_SPEAKER
+    assert served.get_json()["schedule"]["version"] == "1"
+    etag = served.headers["ETag"]
+    assert agenda_client.get("/schedule.json", headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.db
+def test_ids_survive_reimport_and_republish(agenda_client: FlaskClient, engine: Engine) -> None:
+    before = http_talks(agenda_client)
+    with transaction(engine) as db:
+        import_problem(db, SMALL_PROBLEM)
+    publish_next(engine, REPLAN)
+    after = http_talks(agenda_client)
+    assert "s-hostile" not in after  # dropped by the re-plan; apps report it gone
+    for key in ("s-open", "s-c1", "s-close"):
+        assert (after[key]["id"], after[key]["guid"]) == (before[key]["id"], before[key]["guid"])
+    assert after["s-c1"]["date"] == "2025-07-09T11:00:00+02:00"

@@ -9,7 +9,18 @@ from typing import Any
 from flask import Flask
 
 from scheduler.db import database_url, instance_path
-from webapp import agenda, calendar_feeds, console, db, live, participation, schedule_apps, speakers
+from webapp import (
+    agenda,
+    api,
+    calendar_feeds,
+    console,
+    db,
+    exports,
+    live,
+    participation,
+    schedule_apps,
+    speakers,
+)
 from webapp.extensions import socketio
 
 
@@ -40,6 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(speakers.bp)
     app.register_blueprint(calendar_feeds.bp)
     app.register_blueprint(schedule_apps.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
     participation.init_app(app)
     live.init_app(app)
     app.register_blueprint(console.bp)
