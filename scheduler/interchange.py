@@ -232,7 +232,8 @@ def read_object(r: Reader, shape: Shape, data: object, path: str) -> Any:
     known = shape.fields.keys() | shape.reserved
     extra = {key: value for key, value in data.items() if key not in known}
     for key, value in extra.items():
-        check_free_data(r, value, child(path, key))
+        if isinstance(key, str):  # other keys are reported by _check_keys
+            check_free_data(r, value, child(path, key))
     if shape.check is not None:
         shape.check(r, values, path)
     if len(r.issues) > before:
@@ -264,18 +265,21 @@ def parse_document(
 
 
 def _read_document(r: Reader, data: object, shape: Shape, tag: str) -> Any:
-    if not isinstance(data, dict):
-        r.reject(ROOT, f"expected {shape.noun} (a JSON object), got {describe(data)}")
+    if isinstance(data, dict):
+        _check_format(r, data, shape.noun, tag)
+    return read_object(r, shape, data, ROOT)
+
+
+def _check_format(r: Reader, data: dict[str, Any], noun: str, tag: str) -> None:
     where = child(ROOT, "format")
     if "format" not in data:
-        r.error(where, f'missing: {shape.noun} starts with "format": "{tag}"')
+        r.error(where, f'missing: {noun} starts with "format": "{tag}"')
     elif data["format"] != tag:
         found = data["format"]
         if isinstance(found, str) and found in KNOWN_FORMATS:
             # Reading the rest against the wrong format would only bury this in noise.
-            r.reject(where, f"this is {KNOWN_FORMATS[found]} ({found!r}), expected {shape.noun} ({tag!r})")
+            r.reject(where, f"this is {KNOWN_FORMATS[found]} ({found!r}), expected {noun} ({tag!r})")
         r.error(where, f"expected {tag!r}, got {describe(found)}")
-    return read_object(r, shape, data, ROOT)
 
 
 def _check_keys(r: Reader, data: dict[Any, Any], path: str) -> None:

@@ -354,7 +354,7 @@ def _report_cycles(r: Reader) -> None:
     position = {session: index for index, session in enumerate(r.after)}
     for component in _strongly_connected(graph):
         if len(component) > 1:
-            cycle = _a_cycle(graph, set(component))
+            cycle = _a_cycle(graph, sorted(component, key=position.__getitem__))
             first = min(cycle, key=position.__getitem__)
             start = cycle.index(first)
             ordered = cycle[start:] + cycle[:start] + [first]
@@ -364,9 +364,13 @@ def _report_cycles(r: Reader) -> None:
             r.error(r.after[first][0], f"'after' goes round in a circle, so none of these can start: {chain}")
 
 
-def _a_cycle(graph: dict[str, list[str]], members: set[str]) -> list[str]:
-    """One cycle through a strongly connected component, each session followed by one it is after."""
-    sorter = graphlib.TopologicalSorter({s: [o for o in graph[s] if o in members] for s in members})
+def _a_cycle(graph: dict[str, list[str]], component: list[str]) -> list[str]:
+    """One cycle through a strongly connected component, each session followed by one it is after.
+
+    The component comes in file order, so the same file always names the same cycle.
+    """
+    members = set(component)
+    sorter = graphlib.TopologicalSorter({s: [o for o in graph[s] if o in members] for s in component})
     try:
         sorter.prepare()
     except graphlib.CycleError as error:
