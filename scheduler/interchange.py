@@ -420,7 +420,7 @@ def number(*, minimum: float | None = None, positive: bool = False, maximum: flo
         if minimum is not None and value < minimum:
             r.reject(path, f"must be at least {minimum}, got {describe(value)}")
         if maximum is not None and value > maximum:
-            r.reject(path, f"must be at most {maximum:g}, got {describe(value)}")
+            r.reject(path, f"must be at most {maximum}, got {describe(value)}")
         return value
 
     return parse

@@ -143,6 +143,8 @@ ONE_VALUE = [
     ("sessions[0].preferred[0].weight", 0, "sessions[0].preferred[0].weight", "must be positive, got 0"),
     ("sessions[0].preferred[0].weight", -2.5, "sessions[0].preferred[0].weight",
      "must be positive, got -2.5"),
+    ("sessions[0].preferred[0].weight", 1e7, "sessions[0].preferred[0].weight",
+     "must be at most 1000000, got 10000000.0"),
     ("sessions[0].preferred[0].weight", float("nan"), "sessions[0].preferred[0].weight",
      "must be a finite number, got nan"),
     # A session that cannot fit anywhere, or is fixed where the solver could never put it
