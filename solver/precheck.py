@@ -21,6 +21,7 @@ from itertools import combinations
 from solver.domain import Conflict, Problem, Room, Session
 from solver.instance import room_fits
 from solver.timeline import DAY_MINUTES, Span, Timeline, hours, union
+from solver.words import moment, names
 
 
 def precheck(problem: Problem) -> list[Conflict]:
@@ -88,8 +89,8 @@ class _Clock(Timeline):
         return None
 
     def day_name(self, day: int) -> str:
-        moment = self.moment(day * _DAY)
-        return f"{moment.day} {moment:%B}"
+        when = self.moment(day * _DAY)
+        return f"{when.day} {when:%B}"
 
 
 _DAY = DAY_MINUTES
@@ -143,7 +144,7 @@ def _alone(clock: _Clock, venue: _Venue, session: Session) -> _Live | Conflict:
     if not any(clock.first_start(_intersect(spans, list(room_free)), session.duration_minutes) is not None
                for room_free in {tuple(free[r]) for r in eligible}):
         return Conflict(f"{session.id} has possible times, but every room that can hold it "
-                        f"({_names(sorted(eligible))}) is unavailable then", sessions=(session.id,),
+                        f"({names(sorted(eligible))}) is unavailable then", sessions=(session.id,),
                         rooms=tuple(sorted(eligible)), speakers=speakers,
                         rules=(*rules, "room unavailable"))
     fixed_start = session.fixed.start if session.fixed else None
@@ -229,7 +230,7 @@ def _after_chains(clock: _Clock, live: dict[str, _Live]) -> Iterator[Conflict]:
     """
     order, cycle = _topological(live)
     if cycle:
-        yield Conflict(f"{_names(cycle)} must each start after another of them ends, which is a cycle",
+        yield Conflict(f"{names(cycle)} must each start after another of them ends, which is a cycle",
                        sessions=tuple(cycle), rules=("after",))
     earliest_end: dict[str, int] = {}
     via: dict[str, str] = {}
@@ -243,9 +244,10 @@ def _after_chains(clock: _Clock, live: dict[str, _Live]) -> Iterator[Conflict]:
             # Only a predecessor can do this: the session had a start when checked on its own.
             chain = _chain(via, latest_pred or sid) + [sid]
             del live[sid]
+            earliest = moment(clock.moment(not_before or 0))
             yield Conflict(f"{' -> '.join(chain)} must run one after another, so {sid} could start at "
-                           f"{_moment(clock, not_before or 0)} at the earliest, which leaves it no possible "
-                           "start", sessions=tuple(chain), rules=("after",))
+                           f"{earliest} at the earliest, which leaves it no possible start",
+                           sessions=tuple(chain), rules=("after",))
             continue
         if latest_pred:
             via[sid] = latest_pred
@@ -421,7 +423,7 @@ def _room_conflict(members: list[_Live], rooms: frozenset[str], demand: int, off
                    changeover: int) -> Conflict:
     counting = f", counting {changeover}-min changeovers," if changeover else ""
     rules = sorted({rule for m in members for rule in _restrictions(m.session)})
-    return Conflict(f"{_sessions_text(members)} can only be held in {_names(sorted(rooms))}: they need "
+    return Conflict(f"{_sessions_text(members)} can only be held in {names(sorted(rooms))}: they need "
                     f"{hours(demand)}{when}{counting} but those rooms are open {hours(offered)}",
                     sessions=tuple(m.id for m in members), rooms=tuple(sorted(rooms)), rules=tuple(rules))
 
@@ -469,15 +471,10 @@ def _measure(spans: Iterable[Span]) -> int:
 # --- words ---------------------------------------------------------------------------------------
 
 
-def _moment(clock: _Clock, minute: int) -> str:
-    moment = clock.moment(minute)
-    return f"{moment.day} {moment:%B} {moment:%H:%M}"
-
-
 def _spans_text(clock: _Clock, a: _Live, b: _Live) -> str:
     def one(item: _Live) -> str:
         start = item.fixed_start or 0
-        return f"{_moment(clock, start)}-{clock.moment(start + item.minutes):%H:%M}"
+        return f"{moment(clock.moment(start))}-{clock.moment(start + item.minutes):%H:%M}"
 
     return f"{one(a)} and {one(b)}"
 
@@ -491,12 +488,7 @@ def _sessions_text(members: Sequence[_Live]) -> str:
     lengths = {m.minutes for m in members}
     what = (f"{count} {lengths.pop()}-minute sessions" if len(lengths) == 1
             else f"{count} sessions lasting {hours(sum(m.minutes for m in members))} in all")
-    return f"{what} ({_names([m.id for m in members])})"
-
-
-def _names(ids: Sequence[str], most: int = 8) -> str:
-    shown = ", ".join(ids[:most])
-    return shown if len(ids) <= most else f"{shown} and {len(ids) - most} more"
+    return f"{what} ({names([m.id for m in members])})"
 
 
 def _and(words: Sequence[str]) -> str:
