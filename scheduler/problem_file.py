@@ -103,11 +103,15 @@ def _check_day(r: Reader, values: Values, path: str) -> None:
                 f"the break {show(pause.start)}-{show(pause.end)} is outside the day's hours "
                 f"{show(opens)}-{show(closes)}",
             )
-    ordered = sorted(enumerate(breaks), key=lambda pair: pair[1].start)
-    for (first, earlier), (index, later) in zip(ordered, ordered[1:], strict=False):
-        if later.start < earlier.end:
+    # Compared with the break that, of those starting earlier, ends last: it overlaps if any does.
+    reaching: tuple[int, Break] | None = None
+    for index, pause in sorted(enumerate(breaks), key=lambda pair: pair[1].start):
+        if reaching is not None and pause.start < reaching[1].end:
+            first, earlier = reaching
             other = f"{show(earlier.start)}-{show(earlier.end)} at {item(where, first)}"
             r.error(item(where, index), f"overlaps the break {other}")
+        if reaching is None or pause.end > reaching[1].end:
+            reaching = (index, pause)
 
 
 def _check_calendar(r: Reader, values: Values, path: str) -> None:

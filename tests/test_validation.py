@@ -242,6 +242,15 @@ def test_a_day_that_is_not_a_date_leaves_its_times_off_the_event(valid: dict[str
     ]
 
 
+def test_a_break_inside_a_longer_one_is_found_past_those_between(valid: dict[str, Any]) -> None:
+    breaks = [("10:00", "15:00"), ("11:00", "12:00"), ("13:00", "14:00")]
+    valid["calendar"]["days"][1]["breaks"] = [{"start": start, "end": end} for start, end in breaks]
+    assert issues(valid) == [
+        Issue("calendar.days[1].breaks[1]", "overlaps the break 10:00-15:00 at calendar.days[1].breaks[0]"),
+        Issue("calendar.days[1].breaks[2]", "overlaps the break 10:00-15:00 at calendar.days[1].breaks[0]"),
+    ]
+
+
 def test_a_speaker_id_used_twice(valid: dict[str, Any]) -> None:
     valid["speakers"].append({"id": "sp-001", "name": "Someone else"})
     assert issues(valid) == [
