@@ -1,4 +1,4 @@
-"""In-memory published entries for testing the feed builders without a database.
+"""Published entries for testing the feed builders: in memory, or the whole sample event in a database.
 
 The rows are real (transient) ORM objects, so the builders see exactly what the web app passes
 them. `HOSTILE` strings carry everything that must survive escaping: markup, quotes, iCalendar's
@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import count
 
+from sqlalchemy import Engine
+
+from scheduler.db import transaction
 from scheduler.models import Day, Event, PublishedEntry, Room, Session, SessionSpeaker, Speaker
+from scheduler.problem_file import load_problem
+from scheduler.schedule_file import load_schedule
+from scheduler.store import import_problem
+from scheduler.versions import publish_schedule
+from solver.domain import Problem, Schedule
+from tests.conftest import REPO_ROOT, SAMPLE_PROBLEM
+
+PLANTED_SCHEDULE = REPO_ROOT / "data" / "wsis20-2025.planted.schedule.json"
 
 HOSTILE_TITLE = (
     '<script>alert("x")</script> & \'quotes\', commas; semi\\colons\n'
@@ -102,3 +113,11 @@ def hostile_sample() -> tuple[Sample, list[PublishedEntry]]:
                      cancelled=True, changed_at=datetime(2025, 6, 20, 9, 15)),
     ]
     return sample, entries
+
+
+def publish_sample_event(engine: Engine) -> tuple[Problem, Schedule]:
+    """The WSIS+20 sample (about 280 sessions) imported, and its planted agenda published."""
+    problem, schedule = load_problem(SAMPLE_PROBLEM), load_schedule(PLANTED_SCHEDULE)
+    with transaction(engine) as db:
+        publish_schedule(db, import_problem(db, problem), schedule)
+    return problem, schedule

@@ -19,7 +19,15 @@ from scheduler.frab import FrabLinks, acronym, schedule_document, schedule_json,
 from scheduler.store import import_problem
 from tests.agenda_data import DRAFT_ONLY_TITLE, HOSTILE_SPEAKER, REPLAN, SMALL_PROBLEM, publish_next
 from tests.conftest import REPO_ROOT
-from tests.feed_samples import HOSTILE_NAME, HOSTILE_ROOM, HOSTILE_TITLE, HOSTILE_TRACK, hostile_sample
+from tests.feed_samples import (
+    HOSTILE_NAME,
+    HOSTILE_ROOM,
+    HOSTILE_TITLE,
+    HOSTILE_TRACK,
+    hostile_sample,
+    publish_sample_event,
+)
+from webapp import create_app
 
 pytest_plugins = ("tests.agenda_fixtures",)
 
@@ -167,3 +175,16 @@ def test_ids_survive_reimport_and_republish(agenda_client: FlaskClient, engine: 
     for key in ("s-open", "s-c1", "s-close"):
         assert (after[key]["id"], after[key]["guid"]) == (before[key]["id"], before[key]["guid"])
     assert after["s-c1"]["date"] == "2025-07-09T11:00:00+02:00"
+
+
+@pytest.mark.db
+@pytest.mark.slow
+def test_the_whole_sample_event_is_valid(
+    database_url: str, engine: Engine, xsd: xmlschema.XMLSchema, json_validator: jsonschema.Draft6Validator
+) -> None:
+    _, schedule = publish_sample_event(engine)
+    client = create_app({"TESTING": True, "DATABASE_URL": database_url}).test_client()
+    xsd.validate(client.get("/schedule.xml").get_data(as_text=True))
+    document = client.get("/schedule.json").get_json()
+    json_validator.validate(document)
+    assert len(talks(document)) == len(schedule.assignments)

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import Engine
 
 from scheduler.ical import Extras, build_calendar, feed_info
 from tests.feed_samples import (
@@ -28,7 +29,9 @@ from tests.feed_samples import (
     HOSTILE_TRACK,
     Sample,
     hostile_sample,
+    publish_sample_event,
 )
+from webapp import create_app
 
 JS_DIR = Path(__file__).parent / "js"
 READER_TZS = ["America/Los_Angeles", "Asia/Tokyo"]
@@ -124,3 +127,22 @@ def test_dst_edges_land_on_the_right_utc_instants(icaljs: Path, feeds: dict) -> 
     # 03:00 EDT on 9 March is 07:00 UTC; 02:00 EST on 2 November (after 01:59 EDT repeats) is 07:00 UTC.
     assert read["spring"]["start"] == unix(datetime(2025, 3, 9, 7, tzinfo=UTC))
     assert read["autumn"]["start"] == unix(datetime(2025, 11, 2, 7, tzinfo=UTC))
+
+
+@pytest.mark.db
+@pytest.mark.slow
+def test_the_whole_sample_agenda_served_by_the_app_reads_right(
+    icaljs: Path, database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    problem, schedule = publish_sample_event(engine)
+    client = create_app({"TESTING": True, "DATABASE_URL": database_url}).test_client()
+    path = tmp_path / "agenda.ics"
+    path.write_bytes(client.get("/calendar/agenda.ics").data)
+    zone = ZoneInfo(problem.event.timezone)
+    expected = {a.session: (unix(a.start.replace(tzinfo=zone)), unix(a.end.replace(tzinfo=zone)))
+                for a in schedule.assignments}
+    assert len(expected) > 200
+    for reader_tz in READER_TZS:
+        [calendar] = read_with_icaljs(icaljs, reader_tz, path)
+        assert {e["zone"] for e in calendar["events"]} == {problem.event.timezone}
+        assert {e["uid"].split("@")[0]: (e["start"], e["end"]) for e in calendar["events"]} == expected

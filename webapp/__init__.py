@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from scheduler.db import database_url, instance_path
+from scheduler.ical import DEFAULT_UID_HOST
 from webapp import (
     agenda,
     api,
@@ -31,6 +32,8 @@ def _default_config() -> dict[str, Any]:
         # The event to serve, by id or slug; None serves the only event in the database.
         "AGENDA_EVENT": os.environ.get("AGENDA_EVENT"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        # The host part of calendar UIDs (`<session>@<event slug>.<host>`): a constant, never the request's.
+        "AGENDA_UID_HOST": os.environ.get("AGENDA_UID_HOST", DEFAULT_UID_HOST),
         **participation.config_defaults(),
     }
 
