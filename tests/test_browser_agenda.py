@@ -8,33 +8,20 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.agenda_data import PublishedEvent
+from tests.test_browser_live import CHROMIUM_ARGS
+from tests.test_live_data import server
 
 pytest_plugins = ("tests.agenda_fixtures",)
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path("/tmp")
-REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,43 +29,13 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(port: int, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {server.stdout.read().decode() if server.stdout else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port} after {seconds}s")
-
-
 @pytest.fixture
-def site(agenda_event: PublishedEvent, database_url: str) -> Iterator[str]:
+def site(agenda_event: PublishedEvent, database_url: str, tmp_path: Path) -> Iterator[str]:
     """`scheduler serve` for the published test event, as a subprocess; yields its base URL."""
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scheduler", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for(port, server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    # The clock only matters to Now & Next; these pages show the agenda whatever the time.
+    with server(env, "2025-07-08T09:00", tmp_path / "server.log") as base:
+        yield base
 
 
 @pytest.fixture
