@@ -21,6 +21,8 @@ from scheduler.ical import build_calendar, feed_info
 from scheduler.models import PublishedEntry
 from webapp.conditional import conditional_response
 from webapp.feed_data import Published, cached_response, session_page_url, uid_host
+from webapp.pages import current_programme
+from webapp.programme import Programme
 
 bp = Blueprint("feeds", __name__)
 
@@ -46,17 +48,18 @@ def _calendar(published: Published, title: str | None, chosen: Iterable[Publishe
 
 
 def _feed(
-    title: Callable[[Published], str | None], keep: Callable[[PublishedEntry], bool], unknown: str
+    title: Callable[[Programme], str | None], keep: Callable[[PublishedEntry], bool], unknown: str
 ) -> Response:
-    """The entries `keep` chooses, in a calendar named `title(published)`; None there means a 404."""
+    """The entries `keep` chooses, in a calendar named `title(programme)`: None there is a 404.
 
-    def build(published: Published) -> bytes:
-        name = title(published)
-        if name is None:
-            abort(404, description=unknown)
-        return _calendar(published, name, [e for e in published.entries if keep(e)])
-
-    return cached_response(build, CALENDAR_MIMETYPE)
+    Ids are checked against the pages' cached snapshot first, so a feed exists exactly when its
+    page does, and an unknown id costs no database work.
+    """
+    programme = current_programme()
+    name = title(programme) if programme is not None else None
+    if name is None:
+        abort(404, description=unknown)
+    return cached_response(lambda p: _calendar(p, name, [e for e in p.entries if keep(e)]), CALENDAR_MIMETYPE)
 
 
 def _long_date(day: date) -> str:
@@ -75,7 +78,7 @@ def day(day: str) -> Response:
     except ValueError:
         abort(404, description=f"{day!r} is not a date (YYYY-MM-DD).")
     return _feed(
-        lambda p: _long_date(wanted) if wanted in {d.date for d in p.event.days} else None,
+        lambda p: _long_date(wanted) if p.day(wanted) else None,
         lambda e: e.start.date() == wanted,
         f"The event has no day {day}.",
     )
@@ -93,7 +96,7 @@ def track(track: str) -> Response:
 @bp.get("/calendar/room/<key>.ics")
 def room(key: str) -> Response:
     return _feed(
-        lambda p: p.rooms[key].name if key in p.rooms else None,
+        lambda p: found.name if (found := p.room(key)) else None,
         lambda e: e.room.key == key,
         f"No room {key!r}.",
     )
@@ -102,7 +105,7 @@ def room(key: str) -> Response:
 @bp.get("/calendar/speaker/<key>.ics")
 def speaker(key: str) -> Response:
     return _feed(
-        lambda p: p.speakers[key].name if key in p.speakers else None,
+        lambda p: found.person.name if (found := p.speaker(key)) else None,
         lambda e: any(s.key == key for s in e.session.speakers),
         f"No published session has speaker {key!r}.",
     )
@@ -111,7 +114,7 @@ def speaker(key: str) -> Response:
 @bp.get("/sessions/<key>.ics")
 def session(key: str) -> Response:
     return _feed(
-        lambda p: found.session.title if (found := p.entry(key)) else None,
+        lambda p: found.title if (found := p.session(key)) else None,
         lambda e: e.session.key == key,
         f"No published session {key!r}.",
     )

@@ -1,6 +1,6 @@
 """What machine-readable feeds read: the latest published version's entries, and built bodies per version.
 
-Calendar and schedule apps poll; building a whole-agenda feed takes tens of milliseconds, so each
+Calendar and schedule apps poll; building a whole-agenda feed takes most of a second, so each
 body is built once per (event import, published version, URL) and kept in a bounded cache.
 Only published versions are ever read (`scheduler.agenda.latest_published`): drafts cannot leak.
 """
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from flask import Response, abort, current_app, request, url_for
 
 from scheduler.agenda import entries, latest_published
 from scheduler.ical import DEFAULT_UID_HOST
-from scheduler.models import Event, PublishedEntry, Room, ScheduleVersion, Speaker
+from scheduler.models import Event, PublishedEntry, ScheduleVersion
 from webapp.conditional import conditional_response
 from webapp.db import get_db
 from webapp.pages import CachedPage, PageCache, site_event
@@ -31,25 +30,8 @@ class Published:
     version: ScheduleVersion
     entries: Sequence[PublishedEntry]
 
-    @cached_property
-    def tracks(self) -> frozenset[str]:
-        return frozenset(t for e in self.entries for t in e.session.tracks)
 
-    @cached_property
-    def speakers(self) -> dict[str, Speaker]:
-        return {s.key: s for e in self.entries for s in e.session.speakers}
-
-    @cached_property
-    def rooms(self) -> dict[str, Room]:
-        """Rooms of the event, and a room a re-import dropped while a published session still uses it."""
-        shown = {r.key: r for r in self.event.rooms if r.removed_at is None}
-        return shown | {e.room.key: e.room for e in self.entries}
-
-    def entry(self, session_key: str) -> PublishedEntry | None:
-        return next((e for e in self.entries if e.session.key == session_key), None)
-
-
-def latest_or_404() -> tuple[Event, ScheduleVersion]:
+def _latest_or_404() -> tuple[Event, ScheduleVersion]:
     db = get_db()
     event = site_event(db)
     version = latest_published(db, event) if event is not None else None
@@ -58,21 +40,16 @@ def latest_or_404() -> tuple[Event, ScheduleVersion]:
     return event, version
 
 
-def load_published() -> Published:
-    event, version = latest_or_404()
-    return Published(event, version, entries(get_db(), version))
-
-
 def cached_response(build: Callable[[Published], bytes], mimetype: str) -> Response:
     """`build(published)` for this URL, built once per published version, as a conditional response.
 
-    `build` may `abort(404)` for ids the version does not know; errors are never cached.
     Last-Modified is the version's publication time: a session dropped from a feed changes the
     feed although no remaining entry changed.
     """
-    event, version = latest_or_404()
-    # imported_at: a re-import edits titles and names in place under the same version.
-    key = (f"{event.id}-{version.id}-{event.imported_at.isoformat()}", request.url)
+    event, version = _latest_or_404()
+    # imported_at: a re-import edits titles and names in place under the same version. No query
+    # string: feeds take none, and it must not let anyone fill the cache with copies.
+    key = (f"{event.id}-{version.id}-{event.imported_at.isoformat()}", request.base_url)
     bodies = _bodies()
     page = bodies.get(key)
     if page is None:
