@@ -28,7 +28,8 @@ def test_the_sample_workbook_is_the_sample_problem() -> None:
     twin = read_problem_file(DATA / "wsis20-2025.problem.xlsx")
     sample = json.loads((DATA / "wsis20-2025.problem.json").read_text(encoding="utf-8"))
     assert problem_to_data(twin) == sample, (
-        "the workbook is stale: scheduler convert data/wsis20-2025.problem.json -o data/wsis20-2025.problem.xlsx"
+        "the workbook is stale: run "
+        "scheduler convert data/wsis20-2025.problem.json -o data/wsis20-2025.problem.xlsx"
     )
 
 
