@@ -217,7 +217,7 @@ def test_home_shows_days_tracks_and_links(agenda_client: FlaskClient) -> None:
 
 def test_session_page(agenda_client: FlaskClient) -> None:
     html = page(agenda_client, "/sessions/s-c1")
-    assert "<h1>Action Line C1: the role of governments</h1>" in html
+    assert '<h1 dir="auto">Action Line C1: the role of governments</h1>' in html
     assert 'href="/rooms/room-b">Room B</a>' in html
     assert 'href="/speakers/sp-2">Li Wei 李伟</a>' in html and "regulator" in html
     assert 'href="/tracks/C1"' in html
@@ -367,6 +367,15 @@ def test_changelog_and_atom_feed(agenda_client: FlaskClient, engine: Engine) -> 
     first = entries[1].find(f"{ATOM}content")
     assert first is not None and first.get("type") == "xhtml"
     assert HOSTILE_TITLE in "".join(first.itertext())  # escaped in XML, intact once parsed
+
+
+def test_atom_feed_survives_control_characters(engine: Engine, database_url: str) -> None:
+    odd = replace(SMALL_PROBLEM.sessions[0], title="Bell\x07 and tab\x0b title")
+    with transaction(engine) as db:
+        import_problem(db, replace(SMALL_PROBLEM, sessions=(odd, *SMALL_PROBLEM.sessions[1:])))
+    publish_next(engine, PUBLISHED)
+    feed = ET.fromstring(create_app({"DATABASE_URL": database_url}).test_client().get("/changes.atom").data)
+    assert "Bell and tab title" in "".join(feed.itertext())
 
 
 def test_cancelled_sessions_are_marked_not_placed(agenda_client: FlaskClient, engine: Engine) -> None:

@@ -6,6 +6,7 @@ rendered once per version. Filters and search come from GET parameters (see `web
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -23,6 +24,7 @@ errors.register(bp)
 bp.record_once(lambda state: pages.init_app(state.app))
 
 PARALLEL_LIMIT = 12
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _day_or_404(programme: Programme, day: str) -> DayView:
@@ -161,10 +163,7 @@ def changes_feed(programme: Programme) -> Response:
     versions = load_changelog(get_db(), programme)
     feed_url = url_for("agenda.changes_feed", _external=True)
     body = render_template(
-        "agenda/changes.atom.xml",
-        programme=programme,
-        versions=versions,
-        feed_url=feed_url,
-        host=request.host.split(":", 1)[0],
+        "agenda/changes.atom.xml", programme=programme, versions=versions, feed_url=feed_url
     )
-    return Response(body, mimetype="application/atom+xml")
+    # Escaping cannot carry control characters into XML 1.0; only data can hold them, so drop them.
+    return Response(XML_ILLEGAL.sub("", body), mimetype="application/atom+xml")
