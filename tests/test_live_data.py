@@ -195,8 +195,14 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+class Served(str):
+    """A running server's base URL, which also knows the server's process id."""
+
+    pid: int
+
+
 @contextmanager
-def server(env: dict[str, str], clock: str, log: Path) -> Iterator[str]:
+def server(env: dict[str, str], clock: str, log: Path) -> Iterator[Served]:
     """`scheduler serve --clock CLOCK` on a free loopback port; yields its base URL, stops it after."""
     port = free_port()
     with log.open("w") as output:
@@ -207,7 +213,8 @@ def server(env: dict[str, str], clock: str, log: Path) -> Iterator[str]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
+    base = Served(f"http://127.0.0.1:{port}")
+    base.pid = process.pid
     try:
         _wait_until_up(base, process, log)
         yield base

@@ -16,6 +16,7 @@ notices that publishing sends. Anonymous viewers see only public state.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +94,8 @@ class LiveHub:
             if not before:
                 return  # the first look: nothing has changed yet
             for state in live.transitions(before, after):
-                self._emit("session_state", state.payload(), live.slot_rooms(event.id, state.slot))
+                payload = {**state.payload(), "sent_at": time.time()}
+                self._emit("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != shape_before:
                 self._emit("board", self.board_payload(), [live.event_room(event.id)])
             self._announce_open(db, live.newly_open(before, after))
