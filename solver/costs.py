@@ -1,0 +1,197 @@
+"""The objective in integer units, and the evaluation of any agenda against it.
+
+CP-SAT needs integer coefficients, so a point is UNITS units. The model (`solver.model`), the greedy
+start (`solver.greedy`) and the neighbourhood search (`solver.lns`) all price an agenda with these
+functions, so their numbers agree with each other and with what is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from solver.instance import Instance
+from solver.options import Weights
+from solver.regions import awake_spans
+from solver.timeline import GridDay, Span, inside_any
+
+UNITS = 600
+# A speaker moving between rooms needs this many minutes.
+SPEAKER_MOVE_MINUTES = 15
+# Placement: (room id, start minute).
+Placement = tuple[str, int]
+
+
+def units(points: float) -> int:
+    return round(points * UNITS)
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """An agenda's objective split by goal, in units."""
+
+    terms: Mapping[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.terms.values())
+
+    def points(self) -> dict[str, float]:
+        return {name: value / UNITS for name, value in self.terms.items()}
+
+
+class Costs:
+    def __init__(self, instance: Instance, weights: Weights) -> None:
+        self.inst = instance
+        self.weights = weights
+        self.unscheduled = units(weights.unscheduled_optional)
+        # Only the neighbourhood search ever holds an agenda that lacks a mandatory session.
+        self.missing = 100 * max(self.unscheduled, units(1))
+        self.buffer = units(weights.speaker_buffer)
+        # Per minute above a day's share: points per hour / 60.
+        self.day_minute = units(weights.day_balance) // 60
+        self._unary: dict[str, dict[int, int]] = {}
+        self._preferred_spans: dict[str, list[tuple[Span, float]]] = {}
+        self._tracks = {sid: frozenset(s.tracks) for sid, s in instance.sessions.items()}
+        self._speakers = {sid: frozenset(s.speakers) for sid, s in instance.sessions.items()}
+        self._awake_spans: dict[tuple[str, int], list[Span]] = {}
+
+    # --- one session -----------------------------------------------------------------------------
+
+    def unary(self, sid: str) -> dict[int, int]:
+        """Cost of each candidate start for preferences and remote audiences (cached)."""
+        table = self._unary.get(sid)
+        if table is None:
+            table = {st: self._start_cost(sid, st) for st in self.inst.info[sid].starts}
+            self._unary[sid] = table
+        return table
+
+    def _start_cost(self, sid: str, start: int) -> int:
+        return self.preference(sid, start) + self.remote(sid, start)
+
+    def preference(self, sid: str, start: int) -> int:
+        """Charged when the session misses its heaviest preferred period (less what it does meet)."""
+        session = self.inst.sessions[sid]
+        if not session.preferred:
+            return 0
+        end = start + session.duration_minutes
+        met = [weight for (low, high), weight in self._preferred(sid) if low <= start and end <= high]
+        top = max(p.weight for p in session.preferred)
+        return units(self.weights.preferred * (top - max(met, default=0.0)))
+
+    def _preferred(self, sid: str) -> list[tuple[Span, float]]:
+        spans = self._preferred_spans.get(sid)
+        if spans is None:
+            timeline = self.inst.timeline
+            spans = [((timeline.minute(p.start), timeline.minute(p.end)), p.weight)
+                     for p in self.inst.sessions[sid].preferred]
+            self._preferred_spans[sid] = spans
+        return spans
+
+    def remote(self, sid: str, start: int) -> int:
+        session = self.inst.sessions[sid]
+        if not session.remote_audience:
+            return 0
+        end = start + session.duration_minutes
+        day = self.inst.timeline.day_of(start)
+        missed = sum(not inside_any(self._awake(region, day), start, end)
+                     for region in dict.fromkeys(session.remote_audience))
+        return missed * units(self.weights.remote_audience)
+
+    def _awake(self, region: str, day: GridDay) -> list[Span]:
+        """The region's waking hours around an event day, in event minutes (each local day apart)."""
+        key = (region, day.index)
+        spans = self._awake_spans.get(key)
+        if spans is None:
+            spans = awake_spans(region, day.date, self.inst.zone, self.inst.timeline.minute)
+            self._awake_spans[key] = spans
+        return spans
+
+    def room(self, sid: str, room: str) -> int:
+        empty = max(0, self.inst.rooms[room].capacity - self.inst.sessions[sid].expected_attendance)
+        return units(self.weights.room_waste * empty / 100)
+
+    # --- pairs -----------------------------------------------------------------------------------
+
+    def clash_weight(self, a: str, b: str) -> int:
+        """Cost of a and b overlapping in time, when they share a track (0 otherwise)."""
+        if self._tracks[a].isdisjoint(self._tracks[b]):
+            return 0
+        return self.shared_track_weight(a, b)
+
+    def shared_track_weight(self, a: str, b: str) -> int:
+        """Cost of two sessions known to share a track overlapping in time."""
+        audience = min(self.inst.sessions[a].expected_attendance, self.inst.sessions[b].expected_attendance)
+        return units(self.weights.track_clash + self.weights.track_clash_attendance * audience / 100)
+
+    def shares_speaker(self, a: str, b: str) -> bool:
+        return not self._speakers[a].isdisjoint(self._speakers[b])
+
+    def pair(self, a: str, pa: Placement, b: str, pb: Placement) -> int:
+        """Track clash and tight speaker change between two placed sessions."""
+        return self.overlap(a, pa, b, pb) + self.tight_change(a, pa, b, pb)
+
+    def overlap(self, a: str, pa: Placement, b: str, pb: Placement) -> int:
+        da, db = self.inst.sessions[a].duration_minutes, self.inst.sessions[b].duration_minutes
+        return self.clash_weight(a, b) if pa[1] < pb[1] + db and pb[1] < pa[1] + da else 0
+
+    def tight_change(self, a: str, pa: Placement, b: str, pb: Placement) -> int:
+        if not self.buffer or pa[0] == pb[0] or not self.shares_speaker(a, b):
+            return 0
+        (_, sa), (_, sb) = pa, pb
+        da, db = self.inst.sessions[a].duration_minutes, self.inst.sessions[b].duration_minutes
+        gap = sb - (sa + da) if sa <= sb else sa - (sb + db)
+        return self.buffer if 0 <= gap < SPEAKER_MOVE_MINUTES else 0
+
+    # --- days ------------------------------------------------------------------------------------
+
+    @cached_property
+    def day_targets(self) -> list[int]:
+        """A day's fair share of all session minutes, in proportion to its usable hours."""
+        total = sum(s.duration_minutes for s in self.inst.problem.sessions)
+        usable = max(1, self.inst.timeline.usable_minutes)
+        return [total * d.usable_minutes // usable for d in self.inst.timeline.days]
+
+    def day_excess(self, loads: Iterable[int]) -> int:
+        return self.day_minute * sum(max(0, load - target) for load, target in zip(loads, self.day_targets,
+                                                                                    strict=True))
+
+    def day_loads(self, placements: Mapping[str, Placement]) -> list[int]:
+        loads = [0] * len(self.inst.timeline.days)
+        for sid, (_, start) in placements.items():
+            loads[self.inst.timeline.day_of(start).index] += self.inst.sessions[sid].duration_minutes
+        return loads
+
+    # --- whole agendas ---------------------------------------------------------------------------
+
+    def evaluate(self, placements: Mapping[str, Placement]) -> Breakdown:
+        terms = {"track_clash": 0, "preferred": 0, "remote_audience": 0, "room_waste": 0,
+                 "speaker_buffer": 0, "day_balance": 0, "unscheduled": 0}
+        for sid, (room, start) in placements.items():
+            terms["preferred"] += self.preference(sid, start)
+            terms["remote_audience"] += self.remote(sid, start)
+            terms["room_waste"] += self.room(sid, room)
+        for sid, session in self.inst.sessions.items():
+            if sid not in placements:
+                terms["unscheduled"] += self.unscheduled if session.optional else self.missing
+        for a, b in self.close_pairs(placements, self.inst.by_track):
+            terms["track_clash"] += self.overlap(a, placements[a], b, placements[b])
+        for a, b in self.close_pairs(placements, self.inst.by_speaker, SPEAKER_MOVE_MINUTES):
+            terms["speaker_buffer"] += self.tight_change(a, placements[a], b, placements[b])
+        terms["day_balance"] = self.day_excess(self.day_loads(placements))
+        return Breakdown(terms)
+
+    def close_pairs(self, placements: Mapping[str, Placement], groups: Mapping[str, list[str]],
+                    slack: int = 0) -> set[tuple[str, str]]:
+        """Pairs of placed sessions in a common group that start less than `slack` minutes after the
+        other ends (overlapping when slack is 0); a sweep per group, so big tracks stay cheap."""
+        found: set[tuple[str, str]] = set()
+        for members in groups.values():
+            placed = sorted((placements[s][1], s) for s in members if s in placements)
+            active: list[tuple[int, str]] = []
+            for start, sid in placed:
+                active = [(end, other) for end, other in active if end + slack > start]
+                found.update((min(other, sid), max(other, sid)) for _, other in active)
+                active.append((start + self.inst.sessions[sid].duration_minutes, sid))
+        return found

@@ -1,0 +1,196 @@
+"""Large-neighbourhood search for events too big for one model.
+
+Start from the greedy agenda; repeatedly free a few dozen sessions that belong together (around a
+clash or a session still without a place, one track on one day, a stretch of time, a few similar
+rooms on one day, or at random) and let CP-SAT re-place them while every other session stays where
+it is. Fixed sessions only limit the free ones: they occupy their rooms, their speakers' and groups'
+times narrow the free sessions' starts before the model is built, and their track clashes and tight
+speaker changes become costs on the free sessions' starts. A better agenda is kept. The
+neighbourhood grows while CP-SAT proves its sub-problems optimal quickly and shrinks when it cannot.
+
+Sessions the greedy start could not place may be left out of a sub-problem at a very high cost, so
+the search repairs them first; with a baseline, each moved session costs more than any quality gain.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Mapping
+
+from solver.costs import SPEAKER_MOVE_MINUTES, Costs, Placement
+from solver.instance import SessionInfo
+from solver.model import PlacementModel
+from solver.options import SolveOptions
+from solver.search import Clock, Reporter, Result, run
+
+_SIZE = (15, 40, 150)  # smallest, first and largest neighbourhood
+_SUB_SECONDS = 1.5
+# Besides its own room and the other free sessions' rooms, a free session may use its smallest fitting.
+_SMALL_ROOMS = 6
+_AROUND_MINUTES = 60
+
+
+class Neighbourhoods:
+    def __init__(self, costs: Costs, rng: random.Random) -> None:
+        self.costs = costs
+        self.inst = costs.inst
+        self.rng = rng
+        self.tracks = [t for t, members in self.inst.by_track.items() if len(members) > 1]
+        self.by_size = sorted(self.inst.rooms, key=lambda r: (self.inst.rooms[r].capacity, r))
+
+    def pick(self, placements: Mapping[str, Placement], missing: list[str], size: int) -> list[str]:
+        if missing and self.rng.random() < 0.7:
+            return self._around_missing(placements, self.rng.choice(missing), size)
+        kind = self.rng.choice(("clash", "clash", "track", "window", "rooms", "random"))
+        chosen = getattr(self, f"_{kind}")(placements, size)
+        return chosen or self._random(placements, size)
+
+    def _fill(self, placements: Mapping[str, Placement], seeds: list[str], day: int, low: int, high: int,
+              size: int) -> list[str]:
+        """The seeds, then the sessions placed on `day` nearest to [low, high), up to `size`."""
+        chosen = list(dict.fromkeys(seeds))
+        middle = (low + high) // 2
+        timeline = self.inst.timeline
+        near = sorted((abs(start + self.inst.sessions[s].duration_minutes // 2 - middle), s)
+                      for s, (_, start) in placements.items()
+                      if timeline.day_of(start).index == day and s not in chosen)
+        chosen.extend(s for _, s in near[:max(0, size - len(chosen))])
+        return chosen[:max(size, len(seeds))]
+
+    def _around_missing(self, placements: Mapping[str, Placement], sid: str, size: int) -> list[str]:
+        """A session without a place, its related sessions, and what occupies its rooms when it could run."""
+        info = self.inst.info[sid]
+        start = self.rng.choice(info.starts)
+        day = self.inst.timeline.day_of(start).index
+        low, high = start - _AROUND_MINUTES, start + info.duration + _AROUND_MINUTES
+        related = [o for o in self.inst.relations.get(sid, {}) if o in placements]
+        rooms = set(info.rooms)
+        blockers = [s for s, (room, at) in placements.items()
+                    if room in rooms and at < high and low < at + self.inst.sessions[s].duration_minutes]
+        self.rng.shuffle(blockers)
+        return self._fill(placements, [sid, *related, *blockers[:size // 2]], day, low, high, size)
+
+    def _clash(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        pairs = sorted(self.costs.close_pairs(placements, self.inst.by_track)
+                       | self.costs.close_pairs(placements, self.inst.by_speaker, SPEAKER_MOVE_MINUTES))
+        costly = [(a, b) for a, b in pairs if self.costs.pair(a, placements[a], b, placements[b])]
+        if not costly:
+            return []
+        a, b = self.rng.choice(costly)
+        start = min(placements[a][1], placements[b][1])
+        end = max(placements[s][1] + self.inst.sessions[s].duration_minutes for s in (a, b))
+        mates = [s for t in {*self.inst.sessions[a].tracks, *self.inst.sessions[b].tracks}
+                 for s in self.inst.by_track[t] if s in placements
+                 and self.inst.timeline.day_of(placements[s][1]) == self.inst.timeline.day_of(start)]
+        self.rng.shuffle(mates)
+        seeds = [a, b, *mates[: size // 3]]
+        return self._fill(placements, seeds, self.inst.timeline.day_of(start).index,
+                          start - _AROUND_MINUTES, end + _AROUND_MINUTES, size)
+
+    def _track(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        if not self.tracks:
+            return []
+        members = [s for s in self.inst.by_track[self.rng.choice(self.tracks)] if s in placements]
+        if not members:
+            return []
+        day = self.inst.timeline.day_of(placements[self.rng.choice(members)][1])
+        seeds = [s for s in members if self.inst.timeline.day_of(placements[s][1]) == day]
+        self.rng.shuffle(seeds)
+        return self._fill(placements, seeds[: size // 2], day.index, day.open, day.close, size)
+
+    def _window(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        day = self.rng.choice(self.inst.timeline.days)
+        low = self.rng.randrange(day.open, max(day.open + 1, day.close - 3 * 60))
+        return self._fill(placements, [], day.index, low, low + 3 * 60, size)
+
+    def _rooms(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        at = self.rng.randrange(len(self.by_size))
+        rooms = set(self.by_size[max(0, at - 1): at + 2])
+        day = self.rng.choice(self.inst.timeline.days).index
+        chosen = [s for s, (room, start) in placements.items()
+                  if room in rooms and self.inst.timeline.day_of(start).index == day]
+        self.rng.shuffle(chosen)
+        return chosen[:size]
+
+    def _random(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        return self.rng.sample(sorted(placements), min(size, len(placements)))
+
+
+def narrowed(costs: Costs, sid: str, context: Mapping[str, Placement],
+             rooms_in_play: set[str]) -> SessionInfo | None:
+    """The session's candidates that the fixed context leaves, over a short list of rooms."""
+    inst = costs.inst
+    info = inst.info[sid]
+    limits = [(relation, context[other][1], inst.sessions[other].duration_minutes)
+              for other, relation in inst.relations.get(sid, {}).items() if other in context]
+    starts = [st for st in info.starts
+              if all(rel.allows(st, info.duration, at, length) for rel, at, length in limits)]
+    keep = set(info.rooms[:_SMALL_ROOMS]) | rooms_in_play
+    allowed = set(starts)
+    room_starts = {r: tuple(st for st in info.starts_in(r) if st in allowed) for r in info.rooms if r in keep}
+    rooms = tuple(r for r in info.rooms if room_starts.get(r))
+    starts = sorted({st for r in rooms for st in room_starts[r]})
+    if not starts:
+        return None
+    narrowed_starts = {r: s for r, s in room_starts.items() if r in rooms and len(s) < len(starts)}
+    return SessionInfo(info.session, tuple(starts), rooms, narrowed_starts)
+
+
+def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str, Placement] | None,
+            clock: Clock, options: SolveOptions, report: Reporter, stop: threading.Event | None,
+            floor: int) -> Result:
+    rng = random.Random(options.seed)
+    hoods = Neighbourhoods(costs, rng)
+    mandatory = costs.inst.mandatory()
+    move_cost = costs.missing // 10
+
+    def total(placements: Mapping[str, Placement]) -> int:
+        moved = sum(placements.get(s) != p for s, p in (baseline or {}).items() if s in costs.inst.sessions)
+        return costs.evaluate(placements).total + move_cost * moved
+
+    current, best = dict(start), total(start)
+    size = _SIZE[1]
+    while clock.left > 0.2 and not (stop and stop.is_set()) and best > floor:
+        missing = [s for s in mandatory if s not in current and s in costs.inst.info]
+        free = hoods.pick(current, missing, size)
+        candidate, proven = _reoptimise(costs, current, free, baseline, move_cost, clock, options, rng, stop)
+        if candidate is not None and (value := total(candidate)) < best:
+            current, best = candidate, value
+            if all(s in current for s in mandatory):
+                report(costs.evaluate(current).total, floor)
+        # Grow while sub-problems are proven optimal in time; shrink when they are neither proven nor
+        # improved, as CP-SAT then spends its time on a neighbourhood too big to search.
+        if proven:
+            size = min(size + 5, _SIZE[2])
+        elif current is not candidate:
+            size = max(size - 5, _SIZE[0])
+    complete = all(s in current for s in mandatory)
+    status = ("optimal" if best <= floor else "feasible") if complete else "unknown"
+    return Result(status, current if complete else None, floor)
+
+
+def _reoptimise(costs: Costs, current: dict[str, Placement], free: list[str],
+                baseline: Mapping[str, Placement] | None, move_cost: int, clock: Clock,
+                options: SolveOptions, rng: random.Random,
+                stop: threading.Event | None) -> tuple[dict[str, Placement] | None, bool]:
+    """Re-place the `free` sessions around the others; returns the whole agenda and whether proven."""
+    around = {s: p for s, p in current.items() if s not in free}
+    rooms_in_play = {current[s][0] for s in free if s in current}
+    infos = {s: info for s in free if (info := narrowed(costs, s, around, rooms_in_play)) is not None}
+    if not infos:
+        return None, False
+    context = {s: p for s, p in current.items() if s not in infos}
+    pm = PlacementModel(costs.inst, infos, context=context,
+                        may_skip=[s for s in infos if s not in current])
+    pm.add_objective(costs, costs.day_loads(context))
+    if baseline:
+        pm.terms.append((move_cost, pm.add_moves({s: p for s, p in baseline.items() if s in infos})))
+        pm.model.minimize(pm.objective())
+    pm.hint(current)
+    out = run(pm, time_limit=min(_SUB_SECONDS, clock.left), workers=options.workers,
+              seed=rng.randrange(1 << 30), stop=stop, light=True)
+    if out.placements is None:
+        return None, False
+    return {**context, **out.placements}, out.proven
+

@@ -1,0 +1,155 @@
+"""Running CP-SAT on a placement model: time limit, workers, a stop button, and live progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.costs import UNITS, Placement
+from solver.domain import ScheduleStatus
+from solver.model import PlacementModel
+from solver.options import Progress
+
+# Above this many sessions, presolve probing costs more time than it saves.
+_PROBING_LIMIT = 150
+
+Found = Callable[[dict[str, Placement], float, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: cp_model.CpSolverStatus
+    placements: dict[str, Placement] | None
+    objective: float | None
+    bound: float | None
+
+    @property
+    def proven(self) -> bool:
+        return self.status == cp_model.OPTIMAL
+
+    @property
+    def infeasible(self) -> bool:
+        return self.status == cp_model.INFEASIBLE
+
+
+class _Listener(cp_model.CpSolverSolutionCallback):
+    def __init__(self, pm: PlacementModel, found: Found | None) -> None:
+        super().__init__()
+        self.pm = pm
+        self.found = found
+        self.best: dict[str, Placement] | None = None
+
+    def on_solution_callback(self) -> None:
+        self.best = self.pm.read(self)
+        if self.found is not None:
+            self.found(self.best, self.objective_value, self.best_objective_bound)
+
+
+def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
+        stop: threading.Event | None = None, found: Found | None = None,
+        bound: Callable[[float], None] | None = None, light: bool = False) -> Outcome:
+    """Solve `pm` within `time_limit` seconds; `found` hears each better agenda, `bound` each better bound.
+
+    `light` skips presolve probing, for the many small models of the neighbourhood search.
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.01, time_limit)
+    params.num_workers = max(1, workers)
+    params.random_seed = seed
+    if light or len(pm.vars) > _PROBING_LIMIT:
+        params.cp_model_probing_level = 0
+    if bound is not None:
+        solver.best_bound_callback = bound
+    listener = _Listener(pm, found)
+    if stop is not None and stop.is_set():
+        return Outcome(cp_model.UNKNOWN, None, None, None)
+    with _StopWatch(solver, stop):
+        status = solver.solve(pm.model, listener)
+    has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    placements = pm.read(solver) if has_solution else listener.best
+    has_objective = has_solution and pm.model.has_objective()
+    return Outcome(status, placements, solver.objective_value if has_objective else None,
+                   solver.best_objective_bound if has_objective else None)
+
+
+class _StopWatch:
+    """Stops the search when `stop` is set; polls because CP-SAT may not have started yet when it is."""
+
+    def __init__(self, solver: cp_model.CpSolver, stop: threading.Event | None) -> None:
+        self.solver = solver
+        self.stop = stop
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _StopWatch:
+        if self.stop is not None:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _watch(self) -> None:
+        assert self.stop is not None
+        while not self.done.is_set():
+            if self.stop.wait(0.05):
+                while not self.done.wait(0.05):
+                    self.solver.stop_search()
+                return
+
+
+class Clock:
+    """Wall time since the solve began, against its time limit."""
+
+    def __init__(self, limit: float) -> None:
+        self.begin = time.monotonic()
+        self.limit = limit
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.begin
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.limit - self.elapsed)
+
+
+class Reporter:
+    """Hands progress to the caller, once per change, whichever thread the news comes from."""
+
+    def __init__(self, clock: Clock, listener: Callable[[Progress], None] | None) -> None:
+        self.clock = clock
+        self.listener = listener
+        self.lock = threading.Lock()
+        self.objective: int | None = None
+        self.bound: int | None = None
+
+    def __call__(self, objective: float | None = None, bound: float | None = None) -> None:
+        with self.lock:
+            changed = False
+            if objective is not None and (self.objective is None or objective < self.objective):
+                self.objective, changed = round(objective), True
+            if bound is not None and (self.bound is None or bound > self.bound):
+                self.bound, changed = round(bound), True
+            if changed and self.listener is not None:
+                self.listener(Progress(self.clock.elapsed, _points(self.objective), _points(self.bound)))
+
+
+def _points(value: int | None) -> float | None:
+    return None if value is None else value / UNITS
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Where a search strategy ended: an agenda (or none) and a proven lower bound, in units."""
+
+    status: ScheduleStatus
+    placements: dict[str, Placement] | None
+    bound: int | None = None
