@@ -219,7 +219,7 @@ def test_session_page(agenda_client: FlaskClient) -> None:
     html = page(agenda_client, "/sessions/s-c1")
     assert '<h1 dir="auto">Action Line C1: the role of governments</h1>' in html
     assert 'href="/rooms/room-b">Room B</a>' in html
-    assert 'href="/speakers/sp-2">Li Wei 李伟</a>' in html and "regulator" in html
+    assert 'href="/speakers/sp-2">Li Wei 李伟</a>' in html and "Regulator" in html
     assert 'href="/tracks/C1"' in html
     assert "English, French" in html and "UNESCO" in html
     assert "How to follow remotely" in html and "<strong>hybrid</strong>" in html

@@ -44,16 +44,23 @@ def reports(engine: Engine) -> list[AvailabilityReport]:
 def test_public_speaker_list_and_profile(agenda_client: FlaskClient, engine: Engine) -> None:
     token = token_for(engine, "sp-2")
     listing = agenda_client.get("/speakers").get_data(as_text=True)
-    assert 'href="/speakers/sp-2">Li Wei 李伟</a>' in listing
+    assert 'href="/speakers/sp-2" dir="auto">Li Wei 李伟</a>' in listing
     assert (
         "Dr &lt;b&gt;Bold&lt;/b&gt; O&#39;Brien &amp; &#34;Sons&#34;" in listing
         and HOSTILE_SPEAKER not in listing
     )
     profile = agenda_client.get("/speakers/sp-2").get_data(as_text=True)
-    assert "<h1>Li Wei 李伟</h1>" in profile and "regulator" in profile
+    assert '<h1 dir="auto">Li Wei 李伟</h1>' in profile and "Regulator" in profile
     assert set(re.findall(r'href="/sessions/([\w-]+)"', profile)) == {"s-c1", "s-hostile"}
     assert 'href="/calendar/speaker/sp-2.ics"' in profile
     assert token not in profile and token not in listing
+
+
+def test_speaker_search_by_name(agenda_client: FlaskClient) -> None:
+    found = agenda_client.get("/speakers?q=%D0%B8%D0%B2%D0%B0%D0%BD").get_data(as_text=True)  # "иван"
+    assert re.findall(r'href="/speakers/([\w-]+)"', found) == ["sp-3"]
+    assert "1 of 4 speakers match" in found
+    assert "No speaker matches" in agenda_client.get("/speakers?q=nobody%00").get_data(as_text=True)
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -98,11 +105,11 @@ def test_private_page_shows_sessions_arrival_and_co_speakers(
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     html = response.get_data(as_text=True)
-    assert "Welcome, Li Wei 李伟" in html
+    assert "Welcome, <bdi>Li Wei 李伟</bdi>" in html
     assert set(re.findall(r'href="/sessions/([\w-]+)"', html)) == {"s-c1", "s-hostile"}
     # s-c1 starts 10:00: be in the room by 09:45.
     assert '<time datetime="2025-07-08T09:45:00+02:00">09:45</time>' in html
-    assert "Иван Петров (academia)" in html  # co-speaker of s-c1
+    assert "<bdi>Иван Петров</bdi> (Academia)" in html  # co-speaker of s-c1
     assert "Dr &lt;b&gt;Bold&lt;/b&gt;" in html  # co-speaker of s-hostile, escaped
     assert 'href="/calendar/speaker/sp-2.ics"' in html
     assert '<meta name="referrer" content="no-referrer">' in html
@@ -210,7 +217,7 @@ def test_speaker_links_command(agenda_event: object, database_url: str) -> None:
     links = {key: link for key, _, link in lines}
     assert all(link.startswith("https://agenda.example.org/speaker/") for link in links.values())
     client = create_app({"DATABASE_URL": database_url}).test_client()
-    assert "Welcome, H.E. Amina Hassan" in client.get(links["sp-1"].split(".org", 1)[1]).get_data(
+    assert "Welcome, <bdi>H.E. Amina Hassan</bdi>" in client.get(links["sp-1"].split(".org", 1)[1]).get_data(
         as_text=True
     )
 

@@ -19,8 +19,9 @@ from scheduler.models import AvailabilityReport, Session, Speaker
 from scheduler.speaker_links import verify_token
 from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
+from webapp.filters import Filters, fold
 from webapp.pages import programme_of, published_page
-from webapp.programme import Programme, SessionView, sessions_by_day
+from webapp.programme import Programme, SessionView, SpeakerSessions, sessions_by_day
 
 bp = Blueprint("speakers", __name__)
 bp.add_app_template_global(csrf_token)
@@ -29,10 +30,22 @@ ARRIVE_BEFORE = timedelta(minutes=15)
 MAX_MESSAGE_CHARS = 2000
 
 
+def _by_initial(speakers: tuple[SpeakerSessions, ...]) -> list[tuple[str, list[SpeakerSessions]]]:
+    """Speakers under the first letter of their name (list order kept: already by name)."""
+    groups: dict[str, list[SpeakerSessions]] = {}
+    for speaker in speakers:
+        groups.setdefault(fold(speaker.person.name)[:1].upper() or "#", []).append(speaker)
+    return list(groups.items())
+
+
 @bp.get("/speakers")
 @published_page
 def index(programme: Programme) -> str:
-    return render_template("speakers/index.html", programme=programme, speakers=programme.speakers)
+    query = Filters.from_args(request.args).query
+    shown = tuple(s for s in programme.speakers if fold(query) in fold(s.person.name))
+    return render_template(
+        "speakers/index.html", programme=programme, query=query, count=len(shown), groups=_by_initial(shown)
+    )
 
 
 @bp.get("/speakers/<key>")
