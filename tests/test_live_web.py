@@ -335,12 +335,13 @@ def test_transitions_are_pushed_to_watchers_and_join_open_to_the_bookmarker(site
     token = sign_up(site.client)
     bookmark(site.client, "s-open")
     site.clock.set("15:44:59")
+    hub = site.app.extensions["live_hub"]
+    hub.tick()
     participant = live_client(site, token)
     anonymous = live_client(site)
     other_room = live_client(site, watch=["room:room-c"])
     for client in (participant, anonymous, other_room):
         client.get_received("/live")
-    hub = site.app.extensions["live_hub"]
     site.clock.set("15:45:00")
     hub.tick()
     states = received(anonymous, "session_state")
@@ -355,9 +356,10 @@ def test_transitions_are_pushed_to_watchers_and_join_open_to_the_bookmarker(site
 
 def test_a_delay_reaches_clients_on_the_next_tick(site: Site) -> None:
     site.clock.set("15:30:00")
+    hub = site.app.extensions["live_hub"]
+    hub.tick()
     client = live_client(site, watch=["session:s-open"])
     client.get_received("/live")
-    hub = site.app.extensions["live_hub"]
     with transaction(site.engine) as db:
         live.change(db, event_of(db, site.event_id), "s-open", "delay", 10)
     hub.tick()
@@ -376,3 +378,16 @@ def test_the_board_is_pushed_when_a_session_ends(site: Site) -> None:
     (board,) = received(client, "board")
     room_a = next(r for r in board["rooms"] if r["room"] == "room-a")
     assert room_a["now"] is None and room_a["next"]["session"] == "s-next"
+
+
+def test_a_connection_between_two_ticks_does_not_swallow_a_transition(site: Site) -> None:
+    hub = site.app.extensions["live_hub"]
+    site.clock.set("15:44:59")
+    hub.tick()
+    early = live_client(site)
+    early.get_received("/live")
+    site.clock.set("15:45:00")
+    late = live_client(site)  # its snapshot is taken between the ticks
+    hub.tick()
+    for client in (early, late):
+        assert ("s-open", "opening") in [(s["session"], s["phase"]) for s in received(client, "session_state")]

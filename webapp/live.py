@@ -56,7 +56,7 @@ class LiveHub:
         self._started = False
         self._fingerprint: tuple[Any, ...] | None = None
         self._slots: list[live.Slot] = []
-        self.event_id: int | None = None
+        self._ticked_at: float | None = None
         self.states: dict[str, SessionLive] = {}
         self.boards: list[live.RoomBoard] = []
         self.viewers: dict[str, Viewer] = {}
@@ -71,56 +71,64 @@ class LiveHub:
             self._started = True
         socketio.start_background_task(self._run)
 
+    def _interval(self) -> float:
+        return float(self.app.config.get("LIVE_TICK_SECONDS", 1.0))
+
     def _run(self) -> None:
-        interval = float(self.app.config.get("LIVE_TICK_SECONDS", 1.0))
         while True:
             try:
                 self.tick()
             except Exception:  # a database hiccup must not stop live updates for good
                 self.app.logger.exception("live update tick failed")
-            socketio.sleep(interval)
+            socketio.sleep(self._interval())
 
     def tick(self) -> None:
-        """Re-derive the states and push every change to this process's clients."""
+        """Re-derive the states and push every change since the last tick to this process's clients.
+
+        Only the tick moves the baseline (`states`, `boards`): whatever changed between two ticks
+        is pushed by the second one, whoever looked at the state in between.
+        """
         with self.app.app_context():
             db = get_db()
             event = self._event(db)
             if event is None:
                 return
+            after, boards = self._compute(db, event)
             with self._lock:
-                before, shape_before = self.states, live.board_shape(self.boards)
-                self._refresh(db, event)
-                after, boards = self.states, self.boards
+                before, boards_before = self.states, self.boards
+                self.states, self.boards, self._ticked_at = after, boards, time.monotonic()
             if not before:
                 return  # the first look: nothing has changed yet
             for state in live.transitions(before, after):
                 payload = {**state.payload(), "sent_at": time.time()}
                 self._emit("session_state", payload, live.slot_rooms(event.id, state.slot))
-            if live.board_shape(boards) != shape_before:
-                self._emit("board", self.board_payload(), [live.event_room(event.id)])
+            if live.board_shape(boards) != live.board_shape(boards_before):
+                self._emit("board", board_payload(boards), [live.event_room(event.id)])
             self._announce_open(db, live.newly_open(before, after))
 
     def _event(self, db: DbSession) -> Event | None:
         try:
-            event = find_event(db, self.app.config.get("AGENDA_EVENT") or None)
+            return find_event(db, self.app.config.get("AGENDA_EVENT") or None)
         except EventNotFound:
             return None
-        self.event_id = event.id
-        return event
 
-    def _refresh(self, db: DbSession, event: Event) -> None:
-        """Reload the agenda and facts if they changed (a cheap poll), then apply the clock."""
+    def _compute(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
+        """The states now: the agenda and facts are reloaded only when they changed (a cheap poll)."""
         fingerprint = live.fingerprint(db, event)
         if fingerprint != self._fingerprint:
             self._slots, self._fingerprint = live.load_slots(db, event), fingerprint
         now = event_clock().now(event.timezone)
-        self.states = live.at(self._slots, now, opens_before())
-        self.boards = live.board(self.states, now)
+        states = live.at(self._slots, now, opens_before())
+        return states, live.board(states, now)
 
     def current(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
+        """The states for a new viewer: the last tick's while ticking (a burst of connections then
+        costs no queries; the next tick brings them up to date), else computed afresh."""
         with self._lock:
-            self._refresh(db, event)
-            return self.states, self.boards
+            ticked = self._ticked_at is not None and time.monotonic() - self._ticked_at < 2 * self._interval()
+            if ticked:
+                return self.states, self.boards
+        return self._compute(db, event)
 
     def _emit(self, name: str, payload: Mapping[str, Any], rooms: list[str]) -> None:
         # Every process derives the same transitions: each tells only its own clients.
@@ -137,9 +145,6 @@ class LiveHub:
                         self._emit("join_open", self.join_payload(by_id[session_id], viewer), [sid])
 
     # --- what clients are sent ---
-
-    def board_payload(self) -> dict[str, Any]:
-        return board_payload(self.boards)
 
     def join_payload(self, state: SessionLive, viewer: Viewer) -> dict[str, Any]:
         urls = self.app.url_map.bind("localhost", script_name=viewer.script_root or "/")
