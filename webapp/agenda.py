@@ -15,7 +15,7 @@ from webapp import errors, formatting, pages
 from webapp.changelog import load_changelog
 from webapp.db import get_db
 from webapp.filters import Filters
-from webapp.programme import DayView, Programme, SessionView, sessions_by_day
+from webapp.programme import DayView, Programme, RoomView, SessionView, sessions_by_day
 from webapp.timetable import layout
 
 bp = Blueprint("agenda", __name__)
@@ -38,7 +38,7 @@ def _day_or_404(programme: Programme, day: str) -> DayView:
     return found
 
 
-def _grid_rooms(programme: Programme, filters: Filters, shown: list[SessionView]) -> list:
+def _grid_rooms(programme: Programme, filters: Filters, shown: list[SessionView]) -> list[RoomView]:
     """All rooms on an unfiltered day, so the grid keeps its shape; only rooms with matches otherwise."""
     if not filters.active:
         return list(programme.rooms)
@@ -49,10 +49,7 @@ def _grid_rooms(programme: Programme, filters: Filters, shown: list[SessionView]
 @bp.get("/")
 @pages.published_page
 def home(programme: Programme) -> str:
-    counts = {
-        d.date: len([s for s in programme.sessions_on(d.date) if not s.cancelled]) for d in programme.days
-    }
-    return render_template("agenda/home.html", programme=programme, counts=counts, filters=Filters())
+    return render_template("agenda/home.html", programme=programme, counts=programme.day_counts)
 
 
 @bp.get("/day/<day>")
@@ -74,7 +71,7 @@ def day(programme: Programme, day: str) -> str:
         view=view,
         filters=filters,
         sessions=matching,
-        total=len([s for s in on_day if not s.cancelled]),
+        total=programme.day_counts[shown_day.date],
         timetable=timetable,
     )
 
@@ -110,10 +107,7 @@ def session(programme: Programme, key: str) -> str:
 @bp.get("/rooms")
 @pages.published_page
 def rooms(programme: Programme) -> str:
-    counts = {r.key: 0 for r in programme.rooms}
-    for s in programme.live_sessions:
-        counts[s.room.key] += 1
-    return render_template("agenda/rooms.html", programme=programme, counts=counts)
+    return render_template("agenda/rooms.html", programme=programme, counts=programme.room_counts)
 
 
 @bp.get("/rooms/<key>")
@@ -131,11 +125,7 @@ def room(programme: Programme, key: str) -> str:
 @bp.get("/tracks")
 @pages.published_page
 def tracks(programme: Programme) -> str:
-    counts = {t: 0 for t in programme.tracks}
-    for s in programme.live_sessions:
-        for t in s.tracks:
-            counts[t] += 1
-    return render_template("agenda/tracks.html", programme=programme, counts=counts)
+    return render_template("agenda/tracks.html", programme=programme, counts=programme.track_counts)
 
 
 @bp.get("/tracks/<path:track>")

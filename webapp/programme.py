@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -175,8 +175,23 @@ class Programme:
         return tuple(s for s in self.sessions if not s.cancelled)
 
     @cached_property
+    def day_counts(self) -> Counter[date]:
+        """Sessions taking place, per day (cancelled ones left out, as in every count shown)."""
+        return Counter(s.day for s in self.live_sessions)
+
+    @cached_property
+    def room_counts(self) -> Counter[str]:
+        """Sessions taking place, per room key."""
+        return Counter(s.room.key for s in self.live_sessions)
+
+    @cached_property
+    def track_counts(self) -> Counter[str]:
+        """Sessions taking place, per track."""
+        return Counter(t for s in self.live_sessions for t in s.tracks)
+
+    @cached_property
     def tracks(self) -> tuple[str, ...]:
-        return tuple(sorted({t for s in self.live_sessions for t in s.tracks}, key=track_key))
+        return tuple(sorted(self.track_counts, key=track_key))
 
     @cached_property
     def types(self) -> tuple[str, ...]:
