@@ -425,19 +425,19 @@ def workbook_data(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[st
 
 def _open(path: str | os.PathLike[str]) -> dict[str, list[_Row]]:
     """Every sheet's rows as header -> value, blank rows and cells left out."""
-    name = quote(os.fsdecode(path))
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        raise ProblemFileError([Issue(ROOT, f"cannot read {name} as an .xlsx workbook: {reason}")]) from None
     issues: list[Issue] = []
     sheets = {}
     try:
-        for sheet in book.worksheets:
-            sheets[sheet.title.strip().lower()] = list(_sheet_rows(sheet, issues))
-    finally:
-        book.close()
+        # A stream, not a name: openpyxl refuses names that do not end in .xlsx.
+        with open(path, "rb") as stream:
+            book = load_workbook(stream, read_only=True, data_only=True)
+            for sheet in book.worksheets:
+                sheets[sheet.title.strip().lower()] = list(_sheet_rows(sheet, issues))
+            book.close()
+    except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        name = quote(os.fsdecode(path))
+        raise ProblemFileError([Issue(ROOT, f"cannot read {name} as an .xlsx workbook: {reason}")]) from None
     if issues:
         raise ProblemFileError(issues)
     return sheets
