@@ -16,7 +16,10 @@ code, and the script refuses to write a sample that fails it.
 What is public fact and what is illustrative is explained in data/README.md. Output is a pure
 function of the seed: the same seed gives byte-identical files.
 
-Usage: python data/build_sample.py [--seed N] [--out-dir DIR]
+The project's own reader (`scheduler.problem_file`) and checker (`scheduler.check`) must accept the
+sample too; with --solve SECONDS the script also runs the solver and checks its agenda.
+
+Usage: python data/build_sample.py [--seed N] [--out-dir DIR] [--solve SECONDS]
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scheduler.check import CheckReport
+    from solver.domain import Schedule
 
 SEED = 2025
 PROBLEM_NAME = "wsis20-2025.problem.json"
@@ -383,6 +390,7 @@ COUNT_WORKSHOPS = 104
 COUNT_COUNTRY_WORKSHOPS = 28
 COUNT_SHOWCASES = 12
 WORKSHOP_SERIES = 6  # two-part workshops: part II must come after part I
+PLANTING_ATTEMPTS = 5
 
 
 @dataclass
@@ -667,18 +675,35 @@ def plant(drafts: list[Draft], rng: random.Random) -> None:
                         options.append((room, day, slot))
                         # Quarter-hour starts read naturally; snug starts keep rooms packed.
                         quarter = 3 if slot % 3 == 0 else 1
-                        weights.append(fill * quarter * (4 if venue.snug(room, day, slot) else 1))
+                        weights.append(fill * quarter * (12 if venue.snug(room, day, slot) else 1))
         if not options:
             raise SampleError(f"could not plant {draft.id} ({draft.title}); change the seed or the catalogue")
         venue.book(draft, *rng.choices(options, weights)[0])
 
 
+def plant_some_catalogue(rng: random.Random) -> list[Draft]:
+    """A planted catalogue; random planting can paint itself into a corner, so a dead end redraws.
+
+    The redraw continues the same random stream, so the result is still a pure function of the seed.
+    """
+    for _attempt in range(PLANTING_ATTEMPTS - 1):
+        drafts = build_catalogue(rng)
+        try:
+            plant(drafts, rng)
+            return drafts
+        except SampleError:
+            continue
+    drafts = build_catalogue(rng)
+    plant(drafts, rng)
+    return drafts
+
+
 def planting_order(drafts: list[Draft]) -> list[Draft]:
     """The public-fact ceremonies first, then the hardest to place; each after its predecessors."""
-    def key(d: Draft) -> tuple[int, int, int, str]:
+    def key(d: Draft) -> tuple[int, int, int, int, str]:
         fixed_rank = 0 if d.public_fact else 1
         bulk = d.duration * max(1, len(d.interpretation))
-        return (fixed_rank, d.spec.priority if fixed_rank else 0, -bulk, d.id)
+        return (fixed_rank, d.spec.priority if fixed_rank else 0, len(candidate_rooms(d)), -bulk, d.id)
 
     placed: set[str] = set()
     remaining = sorted(drafts, key=key)
@@ -1220,8 +1245,7 @@ def _pairwise_errors(placed: dict[str, tuple[str, datetime, datetime]], sessions
 def build(seed: int = SEED) -> tuple[dict[str, Any], dict[str, Any]]:
     """The sample problem and its planted schedule, as JSON-ready documents."""
     rng = random.Random(seed)
-    drafts = build_catalogue(rng)
-    plant(drafts, rng)
+    drafts = plant_some_catalogue(rng)
     people_builder = People(rng)
     people = people_builder.build()
     cast_speakers(drafts, people, rng, people_builder.country_region)
@@ -1229,10 +1253,36 @@ def build(seed: int = SEED) -> tuple[dict[str, Any], dict[str, Any]]:
     schedule = schedule_document(drafts)
     # Check what will be written, not the objects it came from.
     problem, schedule = json.loads(dumps(problem)), json.loads(dumps(schedule))
-    errors = hard_rule_violations(problem, schedule)
+    errors = hard_rule_violations(problem, schedule) + project_violations(problem, schedule)
     if errors:
         raise SampleError("the planted agenda breaks hard rules:\n  " + "\n  ".join(errors[:20]))
     return problem, schedule
+
+
+def project_violations(problem: dict[str, Any], schedule: dict[str, Any]) -> list[str]:
+    """What the project's file reader and checker say about the sample (empty: all clear)."""
+    # Imported here: run as a script, the project root only joins sys.path in __main__ below.
+    from scheduler.check import check
+    from scheduler.problem_file import ProblemFileError, parse_problem
+    from scheduler.schedule_file import parse_schedule
+
+    try:
+        parsed = parse_problem(problem)
+        report = check(parsed, parse_schedule(schedule, parsed))
+    except ProblemFileError as error:
+        return [f"the project's reader rejects the sample: {error}"]
+    return [f"scheduler.check: {v.message}" for v in report.violations]
+
+
+def solve_and_check(problem: dict[str, Any], seconds: float) -> tuple[Schedule, CheckReport]:
+    """The solver's agenda for the sample within `seconds`, and the checker's report on it."""
+    from scheduler.check import check
+    from scheduler.problem_file import parse_problem
+    from solver import SolveOptions, solve
+
+    parsed = parse_problem(problem)
+    schedule = solve(parsed, SolveOptions(time_limit=seconds))
+    return schedule, check(parsed, schedule)
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -1256,9 +1306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     parser.add_argument("--out-dir", type=Path, default=Path(__file__).resolve().parent,
                         help="where to write the two files (default: this script's folder)")
+    parser.add_argument("--solve", type=float, metavar="SECONDS",
+                        help="then run the solver for up to SECONDS and check its agenda")
     args = parser.parse_args(argv)
     if not args.out_dir.is_dir():
         print(f"error: --out-dir {args.out_dir} is not a directory", file=sys.stderr)
+        return 2
+    if args.solve is not None and args.solve <= 0:
+        print("error: --solve needs a positive number of seconds", file=sys.stderr)
         return 2
     try:
         problem, schedule = build(args.seed)
@@ -1269,8 +1324,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_atomically(args.out_dir / SCHEDULE_NAME, dumps(schedule))
     print(f"wrote {len(problem['sessions'])} sessions, {len(problem['speakers'])} speakers, "
           f"{len(problem['rooms'])} rooms to {args.out_dir}")
-    return 0
+    return 0 if args.solve is None else _report_solve(problem, args.solve)
+
+
+def _report_solve(problem: dict[str, Any], seconds: float) -> int:
+    schedule, report = solve_and_check(problem, seconds)
+    print(f"solver: {schedule.status} in {schedule.solve_seconds or 0:.1f} s, "
+          f"objective {schedule.objective}, bound {schedule.bound}, {len(schedule.assignments)} placed, "
+          f"{len(schedule.unscheduled)} left out; checker: {len(report.violations)} broken rules")
+    for violation in report.violations[:10]:
+        print(f"  {violation.message}", file=sys.stderr)
+    return 0 if schedule.status in ("optimal", "feasible") and report.valid else 1
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.exit(main())

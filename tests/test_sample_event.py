@@ -234,15 +234,9 @@ def test_own_checker_sees_each_kind_of_rule(document: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-def test_solver_finds_an_agenda_that_passes_the_checker(problem: Problem) -> None:
-    solver = pytest.importorskip("solver")
-    if not hasattr(solver, "solve"):
-        pytest.skip("solver.solve has not landed yet")
-    from solver.options import SolveOptions
-
-    schedule = solver.solve(problem, SolveOptions(time_limit=60.0))
+def test_solver_finds_an_agenda_that_passes_the_checker(document: dict[str, Any], problem: Problem) -> None:
+    schedule, report = build_sample.solve_and_check(document, seconds=60.0)
     assert schedule.status in ("optimal", "feasible"), schedule.conflicts
-    report = check(problem, schedule)
     assert report.valid, report.violations[:5]
     placed = {a.session for a in schedule.assignments}
     assert {s.id for s in problem.sessions if not s.optional} <= placed
