@@ -6,35 +6,27 @@ issued. Because the token itself is never stored, a link can be printed only whe
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from scheduler.models import Event, Speaker, SpeakerToken
+from scheduler.participants import hash_token, new_token
+from scheduler.store import utc_now
 
-TOKEN_BYTES = 32  # 256 bits
 # What `secrets.token_urlsafe` can produce; anything else is rejected before touching the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 def create_token(db: DbSession, speaker: Speaker, now: datetime | None = None) -> str:
     """Issue a new link token for `speaker` and return it (the only time it is ever known)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.add(SpeakerToken(speaker=speaker, token_hash=hash_token(token), created_at=now or _now()))
+    # The same 256-bit capability tokens as participants' links.
+    token = new_token()
+    db.add(SpeakerToken(speaker=speaker, token_hash=hash_token(token), created_at=now or utc_now()))
     db.flush()
     return token
 
@@ -55,7 +47,7 @@ def revoke_tokens(db: DbSession, speaker: Speaker, now: datetime | None = None) 
     """Revoke every live token of `speaker`; returns how many were live."""
     live = [t for t in speaker.tokens if t.revoked_at is None]
     for token in live:
-        token.revoked_at = now or _now()
+        token.revoked_at = now or utc_now()
     db.flush()
     return len(live)
 

@@ -8,7 +8,7 @@ the programme team. It is never cached and never sends the token on in a Referer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.models import AvailabilityReport, Session, Speaker
 from scheduler.speaker_links import verify_token
+from scheduler.store import utc_now
 from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
 from webapp.filters import Filters, fold
@@ -140,7 +141,7 @@ def _store_report(
             unavailable_start=start,
             unavailable_end=end,
             message=form.message,
-            created_at=datetime.now(UTC).replace(tzinfo=None),
+            created_at=utc_now(),
         )
     )
     db.commit()
