@@ -72,19 +72,18 @@ def test_an_invalid_file_is_refused_with_every_issue_and_nothing_stored(
 
 
 def test_an_invalid_workbook_names_the_cell(engine: Engine, problem_file: Path, tmp_path: Path) -> None:
-    data = problem_data()
-    data["sessions"][1]["speakers"] = ["sp-0999"]
     workbook = tmp_path / "bad.xlsx"
-    # Written from an unchecked problem file, as a programme team might save it.
     assert run("convert", problem_file, "-o", workbook).exit_code == 0
+    # A programme team's edit: a speaker id that does not exist.
     book = load_workbook(workbook)
     sheet = book["sessions"]
     column = [cell.value for cell in sheet[1]].index("speakers") + 1
     sheet.cell(3, column).value = "sp-0999"
     book.save(workbook)
-    result = run("import", workbook)
-    assert result.exit_code == 2
-    assert "sheet 'sessions', row 3, column 'speakers': unknown speaker id 'sp-0999'" in result.output
+    for command in ("import", "validate"):
+        result = run(command, workbook)
+        assert result.exit_code == 2
+        assert "sheet 'sessions', row 3, column 'speakers': unknown speaker id 'sp-0999'" in result.output
     assert count(engine, models.Event) == 0
 
 

@@ -7,8 +7,9 @@ from typing import NoReturn
 
 import click
 
-from scheduler.problem_file import Issue, ProblemFileError, load_problem
+from scheduler.problem_file import Issue, ProblemFileError
 from scheduler.schedule_file import load_schedule
+from scheduler.workbook import read_problem_file
 from solver.domain import Problem, Schedule
 
 INVALID = 2
@@ -52,13 +53,13 @@ def _schedule_summary(schedule: Schedule) -> str:
     help="Also check this schedule file, and that its ids and days are the problem's.",
 )
 def validate(problem_path: Path, schedule_path: Path | None) -> None:
-    """Check a problem file and list every problem found in it.
+    """Check a problem file (.json, or an .xlsx workbook) and list every problem found in it.
 
     Exits 0 when the file is valid, 2 when it is not (each issue is printed on its own line,
-    with the JSON path where it is).
+    with the JSON path, or the sheet, row and column, where it is).
     """
     try:
-        problem = load_problem(problem_path)
+        problem = read_problem_file(problem_path)
     except ProblemFileError as error:
         _fail(problem_path, error.issues)
     click.echo(f"{click.format_filename(problem_path)}: valid, {_problem_summary(problem)}")
