@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from solver.domain import Conflict, Problem
 from solver.instance import Instance
 from solver.model import Guards, PlacementModel
-from solver.search import Clock
+from solver.search import Clock, StopWatch
 from solver.words import Rule, describe
 
 # Each probe while shrinking a core gets at most this long.
@@ -33,10 +33,10 @@ def explain(problem: Problem, *, time_limit: float, seed: int = 0,
     active: dict[Rule, cp_model.IntVar] = dict(guards.literals)
     conflicts: list[Conflict] = []
     while len(conflicts) < _MOST_CONFLICTS and clock.left > 0 and not (stop and stop.is_set()):
-        core = _core(pm, active, list(active), clock.left, seed)
+        core = _core(pm, active, list(active), clock.left, seed, stop)
         if not core:
             break
-        core = _shrink(pm, active, core, clock, seed)
+        core = _shrink(pm, active, core, clock, seed, stop)
         conflicts.append(describe(inst, core))
         for rule in core:
             active.pop(rule, None)
@@ -47,7 +47,7 @@ def explain(problem: Problem, *, time_limit: float, seed: int = 0,
 
 
 def _core(pm: PlacementModel, literals: dict[Rule, cp_model.IntVar], assumed: list[Rule],
-          seconds: float, seed: int) -> list[Rule] | None:
+          seconds: float, seed: int, stop: threading.Event | None) -> list[Rule] | None:
     """A subset of `assumed` that cannot hold together, or None when they can (or time ran out)."""
     model = pm.model
     model.clear_assumptions()
@@ -56,14 +56,17 @@ def _core(pm: PlacementModel, literals: dict[Rule, cp_model.IntVar], assumed: li
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    if solver.solve(model) != cp_model.INFEASIBLE:
+    solver.parameters.catch_sigint_signal = False
+    with StopWatch(solver, stop):
+        status = solver.solve(model)
+    if status != cp_model.INFEASIBLE:
         return None
     by_index = {literals[rule].index: rule for rule in assumed}
     return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
 
 
 def _shrink(pm: PlacementModel, literals: dict[Rule, cp_model.IntVar], core: list[Rule], clock: Clock,
-            seed: int) -> list[Rule]:
+            seed: int, stop: threading.Event | None) -> list[Rule]:
     """Deletion-based minimisation: drop each rule whose absence still leaves the rest infeasible.
 
     Rules are tried before placements, so a conflict names as few rules as it can; each probe that
@@ -74,7 +77,7 @@ def _shrink(pm: PlacementModel, literals: dict[Rule, cp_model.IntVar], core: lis
         if rule not in current or clock.left <= 0:
             continue
         rest = [r for r in current if r != rule]
-        smaller = _core(pm, literals, rest, min(_PROBE_SECONDS, clock.left), seed)
+        smaller = _core(pm, literals, rest, min(_PROBE_SECONDS, clock.left), seed, stop)
         if smaller is not None:
             current = smaller
     return current

@@ -61,6 +61,8 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
     params.max_time_in_seconds = max(0.01, time_limit)
     params.num_workers = max(1, workers)
     params.random_seed = seed
+    # Ctrl-C belongs to the caller (it sets `stop`); CP-SAT's own handler would end the process.
+    params.catch_sigint_signal = False
     if light or len(pm.vars) > _PROBING_LIMIT:
         params.cp_model_probing_level = 0
     if bound is not None:
@@ -68,7 +70,7 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
     listener = _Listener(pm, found)
     if stop is not None and stop.is_set():
         return Outcome(cp_model.UNKNOWN, None, None, None)
-    with _StopWatch(solver, stop):
+    with StopWatch(solver, stop):
         status = solver.solve(pm.model, listener)
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     placements = pm.read(solver) if has_solution else listener.best
@@ -77,7 +79,7 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
                    solver.best_objective_bound if has_objective else None)
 
 
-class _StopWatch:
+class StopWatch:
     """Stops the search when `stop` is set; polls because CP-SAT may not have started yet when it is."""
 
     def __init__(self, solver: cp_model.CpSolver, stop: threading.Event | None) -> None:
@@ -86,7 +88,7 @@ class _StopWatch:
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> _StopWatch:
+    def __enter__(self) -> StopWatch:
         if self.stop is not None:
             self.thread.start()
         return self

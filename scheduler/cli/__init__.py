@@ -13,6 +13,7 @@ from scheduler.cli.events import event_commands  # noqa: E402
 from scheduler.cli.files import validate  # noqa: E402
 from scheduler.cli.live import figures_command, live_group, participants_group  # noqa: E402
 from scheduler.cli.site import demo_command, serve_command, speaker_links_command  # noqa: E402
+from scheduler.cli.solve import solve_command  # noqa: E402
 
 main.add_command(validate)
 main.add_command(check_command)
@@ -22,5 +23,6 @@ main.add_command(figures_command)
 main.add_command(serve_command)
 main.add_command(demo_command)
 main.add_command(speaker_links_command)
+main.add_command(solve_command)
 for command in event_commands:
     main.add_command(command)
