@@ -19,6 +19,7 @@ and the clients exit by themselves after --max-seconds. Only loopback addresses 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
@@ -39,66 +40,73 @@ SESSION = "s-open"
 CLOCK = "2025-07-08T12:00"
 
 
-# --- the client side (a separate process, gevent-patched: thousands of clients, few threads) -------
+# --- the client side (separate processes: asyncio python-socketio clients, thousands per process) ----
 
 
 def run_clients(urls: list[str], count: int, out: Path, max_seconds: float, connect_timeout: float) -> None:
-    from gevent import monkey
+    asyncio.run(_clients(urls, count, out, max_seconds, connect_timeout))
 
-    monkey.patch_all()
-    import gevent
-    import gevent.pool
+
+async def _clients(
+    urls: list[str], count: int, out: Path, max_seconds: float, connect_timeout: float
+) -> None:
     import socketio
 
     received: dict[str, dict[int, list[float]]] = {"notice": {}, "session_state": {}}
-    clients: list[socketio.Client] = []
-    failed = 0
+    clients: list[socketio.AsyncClient] = []
     errors: dict[str, int] = {}
+    retries = 0
 
-    def connect(index: int) -> None:
-        nonlocal failed
-        client = socketio.Client(reconnection=False)
+    def client_for() -> socketio.AsyncClient:
+        client = socketio.AsyncClient(reconnection=False)
 
         @client.on("notice", namespace="/live")
         def notice(data: dict[str, Any]) -> None:
-            trial = int(data["delay_minutes"])
-            received["notice"].setdefault(trial, []).append(time.time() - float(data["sent_at"]))
+            arrived = time.time() - float(data["sent_at"])
+            received["notice"].setdefault(int(data["delay_minutes"]), []).append(arrived)
 
         @client.on("session_state", namespace="/live")
         def state(data: dict[str, Any]) -> None:
             if data["session"] == SESSION and data["delay_minutes"]:
-                latency = time.time() - float(data["sent_at"])
-                received["session_state"].setdefault(int(data["delay_minutes"]), []).append(latency)
+                arrived = time.time() - float(data["sent_at"])
+                received["session_state"].setdefault(int(data["delay_minutes"]), []).append(arrived)
 
-        try:
-            client.connect(
-                urls[index % len(urls)],
-                namespaces=["/live"],
-                auth={"watch": ["event"]},
-                transports=["websocket"],
-            )
-            clients.append(client)
-        except Exception as error:  # counted and reported: a refused client is a result, not a crash
-            failed += 1
-            reason = f"{type(error).__name__}: {str(error)[:80]}"
-            errors[reason] = errors.get(reason, 0) + 1
+        return client
 
-    pool = gevent.pool.Pool(100)
-    deadline = time.monotonic() + connect_timeout
-    for index in range(count):
-        if time.monotonic() > deadline:
-            failed += count - index
-            break
-        pool.spawn(connect, index)
-    pool.join(timeout=max(0.0, deadline - time.monotonic()) + 30)
+    gate = asyncio.Semaphore(100)
+
+    async def connect(index: int) -> None:
+        nonlocal retries
+        async with gate:
+            # Like a browser's Socket.IO client: a refused or dropped attempt is retried, twice here.
+            for attempt in range(3):
+                client = client_for()
+                try:
+                    await client.connect(
+                        urls[index % len(urls)],
+                        namespaces=["/live"],
+                        auth={"watch": ["event"]},
+                        transports=["websocket"],
+                        wait_timeout=60,
+                    )
+                    clients.append(client)
+                    return
+                except Exception as error:  # counted and reported: a refused client is a result
+                    reason = f"{type(error).__name__}: {str(error)[:80]}"
+                    errors[reason] = errors.get(reason, 0) + 1
+                    retries += attempt < 2
+                    await asyncio.sleep(1 + attempt)
+
+    with suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*(connect(i) for i in range(count))), connect_timeout)
 
     def report() -> None:
-        held = sum(1 for c in clients if c.connected)
         data = {
             "connected": len(clients),
-            "failed": failed,
+            "failed": count - len(clients),
+            "retries": retries,
             "errors": errors,
-            "held": held,
+            "held": sum(1 for c in clients if c.connected),
             "notice": received["notice"],
             "state": received["session_state"],
         }
@@ -110,7 +118,7 @@ def run_clients(urls: list[str], count: int, out: Path, max_seconds: float, conn
     end = time.monotonic() + max_seconds
     while time.monotonic() < end and not stop.exists():
         report()
-        gevent.sleep(0.5)
+        await asyncio.sleep(0.5)
     report()
     # Closing thousands of clients one by one takes minutes; the kernel closes their sockets at once.
     os._exit(0)
@@ -246,6 +254,7 @@ def measure(layout: str, processes: int, args: argparse.Namespace, workdir: Path
         "state_delivered": f"{len(states)}/{expected}",
         "state_p50": percentile(states, 0.5) if states else None,
         "state_p99": percentile(states, 0.99) if states else None,
+        "retries": sum(p["retries"] for p in parts),
         "errors": {k: v for p in parts for k, v in p["errors"].items()},
     }
 
