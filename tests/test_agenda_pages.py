@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
@@ -30,6 +31,7 @@ from webapp.programme import DayView, PersonView, RoomView, SessionView
 from webapp.timetable import layout
 
 pytest_plugins = ("tests.agenda_fixtures",)
+pytestmark = pytest.mark.db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 GRID_ITEM = re.compile(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
@@ -19,6 +20,7 @@ from tests.agenda_data import HOSTILE_SPEAKER, REPLAN, SMALL_PROBLEM, publish_ne
 from webapp import create_app
 
 pytest_plugins = ("tests.agenda_fixtures",)
+pytestmark = pytest.mark.db
 
 
 def token_for(engine: Engine, key: str) -> str:
