@@ -133,6 +133,8 @@ def publish_schedule(
     if violations and not force:
         raise PublishRefused(violations)
     now = now or utc_now()
+    # Hold the event before reading the previous version, so two publishers cannot both build on it.
+    _lock(db, event)
     previous = latest_published(db, event)
     version = _new_version(db, event, schedule, PUBLISHED, note, now)
     version.published_at = now
@@ -272,9 +274,18 @@ def _report(schedule: domain.Schedule) -> dict[str, object]:
     return {key: value for key, value in schedule_to_data(schedule).items() if key not in _NOT_IN_REPORT}
 
 
+def _lock(db: DbSession, event: models.Event) -> None:
+    """Serialise writers of the event's versions until commit.
+
+    A no-op UPDATE of the event row rather than SELECT ... FOR UPDATE: it also takes SQLite's write
+    lock, and starts pysqlite's transaction, so every later read sees what the last publisher wrote.
+    """
+    events = models.Event.__table__
+    db.execute(events.update().where(events.c.id == event.id).values(id=events.c.id))
+
+
 def _next_number(db: DbSession, event: models.Event) -> int:
-    # Locking the event row serialises concurrent publishers on PostgreSQL (SQLite locks the file).
-    db.execute(select(models.Event.id).where(models.Event.id == event.id).with_for_update())
+    _lock(db, event)
     highest = db.scalar(
         select(func.max(models.ScheduleVersion.number)).where(models.ScheduleVersion.event_id == event.id)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -236,3 +237,38 @@ def test_a_published_session_dropped_by_a_reimport_is_cancelled_at_the_next_publ
         revived = next(s for s in event.sessions if s.key == "s-2")
         assert (revived.id, revived.removed_at) == (original_id, None)
         assert [s.key for s in revived.speakers] == ["sp-3"]
+
+
+def test_concurrent_publishers_take_turns(engine: Engine, event_id: int) -> None:
+    """The second publisher waits for the first and builds on its version, never on a stale one."""
+    first_written, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction(engine) as db:
+                publish_schedule(db, db.get(models.Event, event_id), FIRST, T1)
+                first_written.set()
+                release.wait(10)
+        except BaseException as error:
+            errors.append(error)
+            first_written.set()
+
+    def second() -> None:
+        first_written.wait(10)
+        try:
+            publish_at(engine, event_id, SECOND, T2)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_written.wait(10)
+    threads[1].join(0.5)  # give the second publisher time to block on the first
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert entries(engine, 2)["s-3"] == ("room-a", "11:00", "11:45", 1, False, T2)
+    assert changes(engine, 2) == [("s-2", "cancelled", "room-b", None), ("s-3", "moved", "room-b", "room-a")]
