@@ -8,7 +8,7 @@ breaks a hard rule), 2 bad input (invalid file, unknown event or version).
 
 from __future__ import annotations
 
-import threading
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import models
 from scheduler.agenda import EventNotFound, find_event, latest_published
 from scheduler.cli.files import _fail, _plural, _problem_summary
+from scheduler.cli.solve import ProgressLine, _solve_interruptibly
 from scheduler.db import make_engine, transaction
 from scheduler.diff import diff_assignments
 from scheduler.problem_file import ProblemFileError, dump_problem
@@ -40,7 +41,7 @@ from scheduler.versions import (
 )
 from scheduler.workbook import WorkbookError, read_problem_file, write_workbook
 from solver.domain import Problem, Schedule
-from solver.options import Progress, SolveOptions
+from solver.options import SolveOptions
 
 REFUSED = 1
 INVALID = 2
@@ -189,38 +190,11 @@ def _baseline(db: DbSession, event: models.Event) -> Schedule:
 
 
 def _solve(problem: Problem, options: SolveOptions, baseline: Schedule | None) -> Schedule:
-    """Run the solver in a worker thread, showing progress; Ctrl+C stops it with the best agenda so far."""
-    from solver import solve  # the solver loads OR-Tools: only this command needs it
-
-    stop = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["schedule"] = solve(problem, options, baseline=baseline, on_progress=_show, stop=stop)
-        except BaseException as error:  # handed to the main thread, which raises it
-            outcome["error"] = error
-
-    worker = threading.Thread(target=work, name="solver", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        click.echo("stopping: keeping the best agenda found so far", err=True)
-        stop.set()
-        worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    schedule: Schedule = outcome["schedule"]
+    """The solver with `scheduler solve`'s progress line; Ctrl+C keeps the best agenda found so far."""
+    line = ProgressLine(sys.stderr)
+    schedule = _solve_interruptibly(problem, options, baseline, line)
+    line.finish()
     return schedule
-
-
-def _show(progress: Progress) -> None:
-    gap = "" if progress.gap is None else f", gap {progress.gap:.1%}"
-    objective = "-" if progress.objective is None else f"{progress.objective:g}"
-    bound = "-" if progress.bound is None else f"{progress.bound:g}"
-    click.echo(f"  {progress.elapsed:6.1f}s  objective {objective}  bound {bound}{gap}", err=True)
 
 
 def _schedule_line(schedule: Schedule, sessions: int) -> str:
