@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
+from scheduler.cli.site import import_solve_publish
 from scheduler.db import transaction
+from scheduler.problem_file import dump_problem
 from scheduler.store import import_problem
 from solver.domain import Event, Period
 from tests.agenda_data import (
@@ -416,3 +423,33 @@ def test_kind_label() -> None:
     assert kind_label("wsis-stocktaking") == "WSIS stocktaking"
     assert kind_label("high-level-policy-session") == "High level policy session"
     assert kind_label("LeadersTalkX") == "LeadersTalkX"
+
+
+# --- serve and demo ------------------------------------------------------------------------------
+
+
+def test_serve_says_when_the_port_is_taken(database_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "scheduler", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "DATABASE_URL": database_url},
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_flow_imports_solves_and_publishes(engine: Engine, database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "small.problem.json"
+    dump_problem(SMALL_PROBLEM, path)
+    slug = import_solve_publish(engine, path, time_limit=20)
+    slug_again = import_solve_publish(engine, path, time_limit=20)  # a re-run re-imports in place
+    assert slug == slug_again == "test-summit-2025"
+    client = create_app({"DATABASE_URL": database_url}).test_client()
+    assert {"s-open", "s-c1", "s-close"} <= linked_sessions(page(client, "/sessions"))
+    assert "Version 4" in page(client, "/changes")  # draft 1, published 2, draft 3, published 4

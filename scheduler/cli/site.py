@@ -38,7 +38,10 @@ def run_server(host: str, port: int) -> None:
 
     app = create_app()
     click.echo(f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)")
-    socketio.run(app, host=host, port=port)
+    try:
+        socketio.run(app, host=host, port=port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 @click.command("serve")
@@ -145,7 +148,7 @@ def _solve(problem: Problem, time_limit: float) -> Schedule:
     return schedule
 
 
-def _import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) -> str:
+def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) -> str:
     """Import (or re-import) the sample, solve it, publish the result; return the event's slug."""
     try:
         problem = load_problem(problem_path)
@@ -190,7 +193,7 @@ def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
     engine = make_engine(url)
     try:
         upgrade(engine)
-        slug = _import_solve_publish(engine, SAMPLE_PROBLEM, time_limit)
+        slug = import_solve_publish(engine, SAMPLE_PROBLEM, time_limit)
     finally:
         engine.dispose()
     click.echo(f"The agenda is at http://127.0.0.1:{port}/")
