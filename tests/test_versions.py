@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session as DbSession
 
 from scheduler import models, versions
 from scheduler.agenda import latest_published
@@ -28,6 +30,7 @@ from tests.test_store import problem_data
 
 pytestmark = pytest.mark.db
 
+Row = TypeVar("Row", models.PublishedEntry, models.VersionChange)
 T1, T2, T3, T4 = (datetime(2025, 6, day, 12, 0) for day in (1, 2, 3, 4))
 
 
@@ -64,31 +67,34 @@ def event_id(engine: Engine) -> int:
         return import_problem(db, parse_problem(problem_data())).id
 
 
+def version_rows(db: DbSession, table: type[Row], number: int) -> Sequence[Row]:
+    """The rows of `table` (entries or changes) that belong to version `number`."""
+    return db.scalars(
+        select(table).join(models.ScheduleVersion).where(models.ScheduleVersion.number == number)
+    ).all()
+
+
 def entries(engine: Engine, number: int) -> dict[str, tuple[Any, ...]]:
     """A published version's entries by session key: room key, start, end, sequence, cancelled, changed_at."""
     with transaction(engine) as db:
-        rows = db.scalars(
-            select(models.PublishedEntry)
-            .join(models.ScheduleVersion)
-            .where(models.ScheduleVersion.number == number)
-        ).all()
         return {
-            e.session.key: (e.room.key, e.start.strftime("%H:%M"), e.end.strftime("%H:%M"), e.sequence,
-                            e.cancelled, e.changed_at)
-            for e in rows
-        }  # fmt: skip
+            e.session.key: (
+                e.room.key,
+                f"{e.start:%H:%M}",
+                f"{e.end:%H:%M}",
+                e.sequence,
+                e.cancelled,
+                e.changed_at,
+            )
+            for e in version_rows(db, models.PublishedEntry, number)
+        }
 
 
 def changes(engine: Engine, number: int) -> list[tuple[str, str, str | None, str | None]]:
     with transaction(engine) as db:
-        rows = db.scalars(
-            select(models.VersionChange)
-            .join(models.ScheduleVersion)
-            .where(models.ScheduleVersion.number == number)
-        ).all()
         return sorted(
             (c.session.key, c.kind, c.before_room and c.before_room.key, c.after_room and c.after_room.key)
-            for c in rows
+            for c in version_rows(db, models.VersionChange, number)
         )
 
 
