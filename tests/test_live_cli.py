@@ -110,3 +110,12 @@ def test_participants_list_revoke_reissue(engine: Engine) -> None:
         assert participants.by_token(db, event, old) is None
         found = participants.by_token(db, event, new)
         assert found is not None and found.id == participant_id
+
+
+def test_a_new_database_is_migrated_and_says_it_has_no_event(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    result = run("live", "delay", "s-open", "5")
+    assert result.exit_code == 1
+    assert "the database holds no event yet" in result.output and "Traceback" not in result.output

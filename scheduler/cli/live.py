@@ -20,6 +20,7 @@ from scheduler.agenda import EventNotFound, find_event
 from scheduler.db import make_engine, transaction
 from scheduler.figures import Figures, Parity, figures
 from scheduler.models import Event
+from scheduler.schema import upgrade
 
 event_option = click.option(
     "--event", "event_ref", metavar="EVENT", help="Event id or slug (default: the only one)."
@@ -31,6 +32,7 @@ def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
     """The event in one transaction; known refusals become clean CLI errors, nothing half-written."""
     engine = make_engine()
     try:
+        upgrade(engine)  # like every command: a new or older database is brought up to date first
         with transaction(engine) as db:
             yield db, find_event(db, event_ref)
     except (EventNotFound, live.LiveError, participants.ParticipantError) as error:
