@@ -1,8 +1,9 @@
 """One CP-SAT model of the whole event, started from the greedy agenda, for up to a few hundred sessions.
 
-Above a few dozen sessions the neighbourhood search (`solver.lns`) first improves the greedy agenda
-for half the time; the whole model then starts from its best agenda, improves it further where it
-can and proves a lower bound, or optimality.
+Small events get the whole model for all the time: it proves most of them optimal in seconds. Above
+a few dozen sessions the time is split: the whole model first (it may prove optimality, and it
+proves a lower bound either way), then the neighbourhood search (`solver.lns`), which finds better
+agendas sooner, then the same model again from the best agenda found, to improve and prove.
 
 With a baseline the search is lexicographic: first the fewest sessions that move (room or start
 differ from the baseline, or left out), then, with that many moves as a constraint, the best agenda.
@@ -11,67 +12,110 @@ differ from the baseline, or left out), then, with that many moves as a constrai
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from solver import lns
 from solver.costs import Costs, Placement
 from solver.model import PlacementModel
 from solver.options import SolveOptions
-from solver.search import Clock, Found, Outcome, Reporter, Result, run
+from solver.search import Clock, Outcome, Reporter, Result, run
 
 # Share of the remaining time the first re-planning phase (fewest moves) may use.
 _MOVES_SHARE = 0.5
-# Above this many sessions, the neighbourhood search improves the greedy agenda for a share of the
-# time before the whole model gets it: it finds better agendas sooner, the whole model proves bounds.
-_SEARCH_FIRST_ABOVE = 80
-_SEARCH_SHARE = 0.5
+# Above this many sessions the neighbourhood search gets a share of the time between two rounds of
+# the whole model (first round, search, second round: shares of the time left at each step).
+_SEARCH_ABOVE = 80
+_FIRST_ROUND_SHARE = 0.3
+_SEARCH_SHARE = 0.6
+
+
+class _Whole:
+    """The whole model, built once and solved in rounds, each from the best agenda so far."""
+
+    def __init__(self, costs: Costs, options: SolveOptions, report: Reporter,
+                 stop: threading.Event | None) -> None:
+        self.costs = costs
+        self.options = options
+        self.report = report
+        self.stop = stop
+        self.pm = PlacementModel(costs.inst, costs.inst.info)
+
+    def round(self, hint: Mapping[str, Placement], seconds: float) -> Outcome:
+        self.pm.hint(hint)
+        return run(self.pm, time_limit=seconds, workers=self.options.workers, seed=self.options.seed,
+                   stop=self.stop, found=self._found, bound=lambda bound: self.report(bound=bound))
+
+    def _found(self, placements: dict[str, Placement], _: float, bound: float) -> None:
+        # CP-SAT's own objective may count a clash literal its agenda does not need; report the agenda's.
+        self.report(self.costs.evaluate(placements).total, bound)
 
 
 def optimise(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str, Placement] | None,
              clock: Clock, options: SolveOptions, report: Reporter, stop: threading.Event | None,
              floor: int) -> Result:
+    whole = _Whole(costs, options, report, stop)
     hint, moves_proven = start, True
-    if not baseline and len(costs.inst.info) > _SEARCH_FIRST_ABOVE:
-        warm = lns.improve(costs, start, baseline=None, clock=Clock(clock.left * _SEARCH_SHARE),
-                           options=options, report=report, stop=stop, floor=floor)
-        hint = warm.placements or start
-        if warm.status == "optimal" or (stop and stop.is_set()):
-            return Result(warm.status, warm.placements, floor)
-    pm = PlacementModel(costs.inst, costs.inst.info)
     if baseline:
-        moves = pm.add_moves(baseline)
-        pm.model.minimize(moves)
-        pm.hint(hint)
-        first = _run(pm, clock.left * _MOVES_SHARE, options, stop,
-                     lambda placements, *_: report(costs.evaluate(placements).total))
+        first = _fewest_moves(whole, baseline, start, clock.left * _MOVES_SHARE)
         if first.infeasible:
             return Result("infeasible", None)
-        if first.placements is not None and first.objective is not None:
-            pm.model.add(moves <= round(first.objective))
-            hint, moves_proven = first.placements, first.proven
-    pm.add_objective(costs)
-    pm.hint(hint)
-    # CP-SAT's own objective may count a clash literal its agenda does not need; report the agenda's.
-    out = _run(pm, clock.left, options, stop,
-               lambda placements, _, bound: report(costs.evaluate(placements).total, bound),
-               bound=lambda bound: report(bound=bound))
+        hint = first.placements or start
+        moves_proven = first.proven
+    whole.pm.add_objective(costs)
+    found: list[dict[str, Placement]] = [hint]
+    bound = floor
+    if not baseline and len(costs.inst.info) > _SEARCH_ABOVE:
+        out = whole.round(hint, clock.left * _FIRST_ROUND_SHARE)
+        if out.infeasible or out.proven or _stopped(stop):
+            return _result(costs, out, found, floor, report)
+        bound = max(bound, round(out.bound)) if out.bound is not None else bound
+        found += [p for p in (out.placements,) if p is not None]
+        hint = min(found, key=lambda p: costs.evaluate(p).total)
+        warm = lns.improve(costs, hint, baseline=None, clock=Clock(clock.left * _SEARCH_SHARE),
+                           options=options, report=report, stop=stop, floor=bound)
+        if warm.placements is not None:
+            found.append(warm.placements)
+            hint = warm.placements
+        if warm.status == "optimal" or _stopped(stop):
+            return Result(warm.status, _best(costs, found), bound)
+    out = whole.round(hint, clock.left)
+    return _result(costs, out, found, bound, report, moves_proven)
+
+
+def _fewest_moves(whole: _Whole, baseline: Mapping[str, Placement], hint: Mapping[str, Placement],
+                  seconds: float) -> Outcome:
+    """Minimise the moves alone; the model keeps 'no more moves than that' for the next phase."""
+    moves = whole.pm.add_moves(baseline)
+    whole.pm.model.minimize(moves)
+    whole.pm.hint(hint)
+    out = run(whole.pm, time_limit=seconds, workers=whole.options.workers, seed=whole.options.seed,
+              stop=whole.stop,
+              found=lambda placements, *_: whole.report(whole.costs.evaluate(placements).total))
+    if out.placements is not None and out.objective is not None:
+        whole.pm.model.add(moves <= round(out.objective))
+    return out
+
+
+def _result(costs: Costs, out: Outcome, found: list[dict[str, Placement]], bound: int, report: Reporter,
+            moves_proven: bool = True) -> Result:
     if out.infeasible:
         return Result("infeasible", None)
-    bound = max(floor, round(out.bound)) if out.bound is not None else floor
+    if out.bound is not None:
+        bound = max(bound, round(out.bound))
     report(bound=bound)
-    found = [p for p in (out.placements, hint) if p is not None and _complete(costs, p)]
-    if not found:
-        return Result("unknown", None, bound)
-    best = min(found, key=lambda p: costs.evaluate(p).total)
-    proven = out.proven and moves_proven and best is out.placements
-    return Result("optimal" if proven else "feasible", best, bound)
+    if out.proven and out.placements is not None:
+        # Nothing else found can be better than a proven optimum.
+        return Result("optimal" if moves_proven else "feasible", out.placements, bound)
+    best = _best(costs, [*found, *([out.placements] if out.placements is not None else [])])
+    return Result("unknown", None, bound) if best is None else Result("feasible", best, bound)
 
 
-def _run(pm: PlacementModel, seconds: float, options: SolveOptions, stop: threading.Event | None,
-         found: Found, bound: Callable[[float], None] | None = None) -> Outcome:
-    return run(pm, time_limit=seconds, workers=options.workers, seed=options.seed, stop=stop,
-               found=found, bound=bound)
+def _stopped(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
 
 
-def _complete(costs: Costs, placements: Mapping[str, Placement]) -> bool:
-    return all(sid in placements for sid in costs.inst.mandatory())
+def _best(costs: Costs, found: list[dict[str, Placement]]) -> dict[str, Placement] | None:
+    """The cheapest complete agenda (every mandatory session placed), if any."""
+    mandatory = costs.inst.mandatory()
+    complete = [p for p in found if all(s in p for s in mandatory)]
+    return min(complete, key=lambda p: costs.evaluate(p).total, default=None)

@@ -24,8 +24,10 @@ from solver.model import PlacementModel
 from solver.options import SolveOptions
 from solver.search import Clock, Reporter, Result, run
 
-_SIZE = (15, 40, 150)  # smallest, first and largest neighbourhood
-_SUB_SECONDS = 1.5
+_SIZE = (15, 25, 150)  # smallest, first and largest neighbourhood (sessions)
+_SUB_SECONDS = 0.75
+# No new round starts with less time left than this (building one takes a few tenths at 3,000 sessions).
+_LAST_ROUND = 0.5
 # Besides its own room and the other free sessions' rooms, a free session may use its smallest fitting.
 _SMALL_ROOMS = 6
 _AROUND_MINUTES = 60
@@ -151,7 +153,7 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
 
     current, best = dict(start), total(start)
     size = _SIZE[1]
-    while clock.left > 0.2 and not (stop and stop.is_set()) and best > floor:
+    while clock.left > _LAST_ROUND and not (stop and stop.is_set()) and best > floor:
         missing = [s for s in mandatory if s not in current and s in costs.inst.info]
         free = hoods.pick(current, missing, size)
         candidate, proven = _reoptimise(costs, current, free, baseline, move_cost, clock, options, rng, stop)

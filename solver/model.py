@@ -58,7 +58,7 @@ class SessionVars:
     info: SessionInfo
     present: Literal
     start: cp_model.IntVar  # in slots
-    slots: tuple[int, ...]  # the candidate starts, in slots, in the order of info.starts
+    slot_of: dict[int, int]  # candidate start (minutes) -> its slot
     length: int  # slots the session occupies
     rooms: dict[str, Literal]
     interval: cp_model.IntervalVar
@@ -68,9 +68,6 @@ class SessionVars:
     def end(self) -> cp_model.LinearExpr:
         return self.start + self.length
 
-    def slots_of(self, minutes: Iterable[int]) -> list[int]:
-        chosen = set(minutes)
-        return [slot for minute, slot in zip(self.info.starts, self.slots, strict=True) if minute in chosen]
 
 
 class Guards:
@@ -118,7 +115,7 @@ class PlacementModel:
 
     def _slot_hint(self, sid: str, placements: Mapping[str, Placement]) -> int:
         sv = self.vars[sid]
-        return self.timeline.slot(placements[sid][1]) if sid in placements else sv.slots[0]
+        return self.timeline.slot(placements[sid][1]) if sid in placements else sv.slot_of[sv.info.starts[0]]
 
     # --- variables -------------------------------------------------------------------------------
 
@@ -130,8 +127,8 @@ class PlacementModel:
             self._hint(present, lambda p, sid=sid: int(sid in p))
         elif self.guards is not None:
             present = self.guards("place", sid)[0]
-        slots = tuple(self.timeline.slot(st) for st in info.starts)
-        start = m.new_int_var_from_domain(cp_model.Domain.from_values(slots), f"start[{sid}]")
+        slot_of = {st: self.timeline.slot(st) for st in info.starts}
+        start = m.new_int_var_from_domain(cp_model.Domain.from_values(slot_of.values()), f"start[{sid}]")
         self._hint(start, lambda p, sid=sid: self._slot_hint(sid, p))
         if len(info.rooms) == 1 and not skippable:
             rooms: dict[str, Literal] = {info.rooms[0]: present}
@@ -142,7 +139,7 @@ class PlacementModel:
             m.add(sum(rooms.values()) == present)
         length = self.timeline.slots(info.duration)
         interval = m.new_optional_fixed_size_interval_var(start, length, present, f"run[{sid}]")
-        return SessionVars(info, present, start, slots, length, rooms, interval)
+        return SessionVars(info, present, start, slot_of, length, rooms, interval)
 
     def _hint(self, var: cp_model.IntVar, value: Hint) -> None:
         self._hints.append((var, value))
@@ -161,7 +158,7 @@ class PlacementModel:
         if not allowed:
             self.model.add_bool_or([_not(lit) for lit in enforcement])
             return
-        domain = cp_model.Domain.from_values(sv.slots_of(allowed))
+        domain = cp_model.Domain.from_values([sv.slot_of[minute] for minute in allowed])
         self.model.add_linear_expression_in_domain(sv.start, domain).only_enforce_if(_enforced(*enforcement))
 
     # --- hard rules ------------------------------------------------------------------------------
