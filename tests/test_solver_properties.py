@@ -66,7 +66,8 @@ def test_what_the_precheck_proves_impossible_the_solver_reports_infeasible(
         event: tuple[Problem, Schedule]) -> None:
     problem = overbook_a_speaker(event[0])
     conflicts = precheck(problem)
-    assert [c.speakers for c in conflicts] == [("sp-late",)]
+    # The generated event may also lack the room time those talks need: a second, true conflict.
+    assert ("sp-late",) in [c.speakers for c in conflicts]
     schedule = solve(problem, OPTIONS)
     assert schedule.status == "infeasible"
     assert schedule.assignments == ()
