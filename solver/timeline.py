@@ -98,10 +98,6 @@ def inside_any(spans: Sequence[Span], start: int, end: int) -> bool:
     return any(low <= start and end <= high for low, high in spans)
 
 
-def overlaps_any(spans: Iterable[Span], start: int, end: int) -> bool:
-    return any(start < high and low < end for low, high in spans)
-
-
 def union(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
     for low, high in sorted(spans):

@@ -9,9 +9,13 @@ from datetime import datetime
 import pytest
 
 from bench.synthetic import generate
-from solver import Progress, SolveOptions, Weights, greedy_schedule, solve
+from solver import Progress, SolveOptions, Weights, greedy_schedule, lns, solve
 from solver.bounds import track_pairs_bound
+from solver.costs import Costs
 from solver.domain import Problem, Schedule
+from solver.greedy import greedy
+from solver.instance import Instance
+from solver.search import Clock, Reporter
 from tests.test_solver_support import build, day, room, rooms_of, session, speaker, starts, valid
 
 FAST = SolveOptions(time_limit=20.0, workers=1)
@@ -188,6 +192,19 @@ def test_large_events_go_through_the_neighbourhood_search() -> None:
     problem, _ = generate(30, 4, 3, seed=7)
     schedule = solve(problem, SolveOptions(time_limit=4, workers=1, lns_above=10))
     assert valid(problem, schedule)
+
+
+def test_the_neighbourhood_search_places_what_the_greedy_start_left_out() -> None:
+    problem, _ = generate(30, 4, 3, seed=7)
+    costs = Costs(Instance(problem), Weights())
+    start, _ = greedy(costs)
+    dropped = problem.sessions[0].id
+    del start[dropped]
+    clock = Clock(3.0)
+    result = lns.improve(costs, start, baseline=None, clock=clock, options=FAST, report=Reporter(clock, None),
+                         stop=None, floor=0)
+    assert result.placements is not None and dropped in result.placements
+    assert result.status == "feasible"
 
 
 def test_the_greedy_agenda_alone_is_valid_too() -> None:
