@@ -15,9 +15,9 @@ from ortools.sat.python import cp_model
 
 from solver.domain import Conflict, Problem
 from solver.instance import Instance
-from solver.model import Guards, PlacementModel
+from solver.model import Guards, PlacementModel, Rule
 from solver.search import Clock, StopWatch
-from solver.words import Rule, describe
+from solver.words import describe
 
 # Each probe while shrinking a core gets at most this long.
 _PROBE_SECONDS = 2.0

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -118,8 +119,8 @@ class Instance:
                 rules[f"available:{speaker}"] = lambda st, spans=spans: inside_any(spans, st, st + duration)
         return rules
 
-    def _minute_or(self, moment: object, default: int) -> int:
-        return default if moment is None else self.timeline.minute(moment)  # type: ignore[arg-type]
+    def _minute_or(self, moment: datetime | None, default: int) -> int:
+        return default if moment is None else self.timeline.minute(moment)
 
     def fitting_rooms(self, session: Session) -> list[str]:
         return [r.id for r in self._rooms_by_size if room_fits(r, session)]
@@ -151,10 +152,10 @@ class Instance:
         usable: list[str] = []
         for room in rooms:
             free = self.free_starts(room, starts, session.duration_minutes)
-            if len(free) < len(starts):
-                room_starts[room] = free
             if free or not self.strict:
                 usable.append(room)
+                if len(free) < len(starts):
+                    room_starts[room] = free
         if self.strict and all(room in room_starts for room in usable):
             starts = sorted({st for room in usable for st in room_starts[room]})
         return SessionInfo(session, tuple(starts), tuple(usable), room_starts)

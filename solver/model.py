@@ -70,14 +70,20 @@ class SessionVars:
 
 
 
+# A rule instance: (kind, key). Kinds: place, speaker, available, fixed, window, unavailable and group
+# (keyed by a session, speaker or room id, or a group's index) and after (keyed by (pred, succ)).
+RuleKey = str | tuple[str, str]
+Rule = tuple[str, RuleKey]
+
+
 class Guards:
     """One assumption literal per rule instance, created on first use; remembers what each means."""
 
     def __init__(self, model: cp_model.CpModel) -> None:
         self.model = model
-        self.literals: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.literals: dict[Rule, cp_model.IntVar] = {}
 
-    def __call__(self, kind: str, key: str) -> list[Literal]:
+    def __call__(self, kind: str, key: RuleKey) -> list[Literal]:
         literal = self.literals.get((kind, key))
         if literal is None:
             literal = self.model.new_bool_var(f"{kind}[{key}]")
@@ -110,7 +116,7 @@ class PlacementModel:
         if not inst.strict:
             self.add_session_rules()
 
-    def _guard(self, kind: str, key: str) -> list[Literal]:
+    def _guard(self, kind: str, key: RuleKey) -> list[Literal]:
         return self.guards(kind, key) if self.guards else []
 
     def _slot_hint(self, sid: str, placements: Mapping[str, Placement]) -> int:
@@ -216,7 +222,7 @@ class PlacementModel:
             if pred in self.vars and succ in self.vars:
                 first, then = self.vars[pred], self.vars[succ]
                 self.model.add(first.end <= then.start).only_enforce_if(
-                    _enforced(first.present, then.present, *self._guard("after", f"{pred}>{succ}")))
+                    _enforced(first.present, then.present, *self._guard("after", (pred, succ))))
 
     def add_session_rules(self) -> None:
         """Window, fixed start and room, speaker availability: filtered away unless explaining."""

@@ -72,6 +72,8 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
         return Outcome(cp_model.UNKNOWN, None, None, None)
     with StopWatch(solver, stop):
         status = solver.solve(pm.model, listener)
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"CP-SAT rejected the model: {pm.model.validate()}")
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     placements = pm.read(solver) if has_solution else listener.best
     has_objective = has_solution and pm.model.has_objective()

@@ -13,10 +13,8 @@ from datetime import datetime
 
 from solver.domain import Conflict
 from solver.instance import Instance
+from solver.model import Rule, RuleKey
 from solver.timeline import Span, hours, union
-
-# A rule instance: (kind, key). Kinds: place, speaker, available, fixed, window, after, group, unavailable.
-Rule = tuple[str, str]
 
 _COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _RULE_NAMES = {"speaker": "speaker overlap", "available": "speaker availability", "fixed": "fixed",
@@ -50,17 +48,17 @@ def sessions_text(inst: Instance, ids: Sequence[str]) -> str:
 
 def describe(inst: Instance, core: Iterable[Rule]) -> Conflict:
     rules = sorted(set(core))
-    placed = [key for kind, key in rules if kind == "place"]
+    placed = [str(key) for kind, key in rules if kind == "place"]
     others = [(kind, key) for kind, key in rules if kind != "place"]
     kinds = {kind for kind, _ in others}
     message = None
     rooms: list[str] = []
     if kinds <= {"speaker", "available"} and len({k for _, k in others}) == 1 and "speaker" in kinds:
-        message = _speaker_overbooked(inst, others[0][1], placed, "available" in kinds)
+        message = _speaker_overbooked(inst, str(others[0][1]), placed, "available" in kinds)
     elif kinds <= {"unavailable"} and placed:
-        message, rooms = _rooms_overbooked(inst, placed, [key for _, key in others])
+        message, rooms = _rooms_overbooked(inst, placed, [str(key) for _, key in others])
     elif kinds == {"fixed"} and len(others) == 2:
-        message, rooms = _fixed_together(inst, [key for _, key in others])
+        message, rooms = _fixed_together(inst, [str(key) for _, key in others])
     if message is None:
         phrases = [_phrase(inst, kind, key) for kind, key in others]
         if placed:
@@ -68,27 +66,30 @@ def describe(inst: Instance, core: Iterable[Rule]) -> Conflict:
         message = "these rules cannot all hold together: " + "; ".join(phrases)
     named = (s for kind, key in others for s in _sessions_of(kind, key))
     sessions = list(dict.fromkeys([*placed, *named]))
-    speakers = sorted({key for kind, key in others if kind in ("speaker", "available")})
-    rooms = sorted({*rooms, *(key for kind, key in others if kind == "unavailable")})
+    speakers = sorted({str(key) for kind, key in others if kind in ("speaker", "available")})
+    rooms = sorted({*rooms, *(str(key) for kind, key in others if kind == "unavailable")})
     return Conflict(message, sessions=tuple(sessions), speakers=tuple(speakers), rooms=tuple(rooms),
-                    rules=tuple(dict.fromkeys(_rule_name(inst, kind, key) for kind, key in others)))
+                    rules=tuple(dict.fromkeys(_rule_name(kind, key) for kind, key in others)))
 
 
-def _rule_name(inst: Instance, kind: str, key: str) -> str:
+def _rule_name(kind: str, key: RuleKey) -> str:
     if kind == "group":
         return f"rules.no_overlap[{key}]"
     return _RULE_NAMES[kind]
 
 
-def _sessions_of(kind: str, key: str) -> list[str]:
+def _sessions_of(kind: str, key: RuleKey) -> list[str]:
     if kind in ("fixed", "window"):
-        return [key]
+        return [str(key)]
     if kind == "after":
-        return key.split(">")
+        return list(key)
     return []
 
 
-def _phrase(inst: Instance, kind: str, key: str) -> str:
+def _phrase(inst: Instance, kind: str, key: RuleKey) -> str:
+    if isinstance(key, tuple):
+        pred, succ = key
+        return f"{succ} must start after {pred} ends"
     if kind == "speaker":
         return f"speaker {key} cannot be in two sessions at once"
     if kind == "available":
@@ -104,9 +105,6 @@ def _phrase(inst: Instance, kind: str, key: str) -> str:
         low = f" start at {moment(window.earliest)} or later" if window and window.earliest else ""
         high = f" end by {moment(window.latest)}" if window and window.latest else ""
         return f"{key} must{low}{' and' if low and high else ''}{high}"
-    if kind == "after":
-        pred, succ = key.split(">")
-        return f"{succ} must start after {pred} ends"
     if kind == "group":
         _, rule, members = inst.groups[int(key)]
         reason = f" ({rule.reason})" if rule.reason else ""
