@@ -157,7 +157,9 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
         missing = [s for s in mandatory if s not in current and s in costs.inst.info]
         free = hoods.pick(current, missing, size)
         candidate, proven = _reoptimise(costs, current, free, baseline, move_cost, clock, options, rng, stop)
-        if candidate is not None and (value := total(candidate)) < best:
+        value = best if candidate is None else total(candidate)
+        improved = value < best
+        if candidate is not None and improved:
             current, best = candidate, value
             if all(s in current for s in mandatory):
                 report(costs.evaluate(current).total, floor)
@@ -165,7 +167,7 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
         # improved, as CP-SAT then spends its time on a neighbourhood too big to search.
         if proven:
             size = min(size + 5, _SIZE[2])
-        elif current is not candidate:
+        elif not improved:
             size = max(size - 5, _SIZE[0])
     complete = all(s in current for s in mandatory)
     status = ("optimal" if best <= floor else "feasible") if complete else "unknown"
