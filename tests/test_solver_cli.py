@@ -56,22 +56,23 @@ def test_an_impossible_problem_is_explained_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_a_replan_prints_and_writes_its_changes(tmp_path: Path) -> None:
-    talks = [session("s-1", speakers=["sp-1"]), session("s-2")]
+    talks = [session("s-1", speakers=["sp-1"]), session("s-2"), session("s-3")]
     first = problem_data(talks, rooms=[room("room-a"), room("room-b")], speakers=[speaker("sp-1")])
     problem_path = write(tmp_path / "p.json", first)
     assert run(problem_path, "-o", tmp_path / "before.json", "--time-limit", "5")[0] == 0
     before = load_schedule(tmp_path / "before.json")
     start = before.assignment("s-1").start  # type: ignore[union-attr]
-    # sp-1 can no longer come at the time s-1 had: it must move, s-2 must not.
+    # sp-1 can no longer come at the time s-1 had: it must move, s-2 must not; s-3 is called off.
     later = f"{start:%Y-%m-%d}T{start.hour + 1:02d}:00"
     first["speakers"] = [speaker("sp-1", (later, "2025-07-07T13:00"))]
+    first["sessions"] = talks[:2]
     code, out, err = run(write(tmp_path / "p.json", first), "-o", tmp_path / "after.json",
                          "--baseline", tmp_path / "before.json", "--time-limit", "5")
     assert code == 0, err
-    assert "1 change from the baseline:" in out and "s-1:" in out
+    assert "2 changes from the baseline:" in out and "s-1:" in out and "s-3: cancelled" in out
     changes = json.loads((tmp_path / "after.json").read_text())["changes"]
-    assert [(c["kind"], c["session"]) for c in changes] == [("moved", "s-1")]
-    assert changes[0]["before"]["start"] == f"{start:%Y-%m-%dT%H:%M}"
+    assert [(c["kind"], c["session"]) for c in changes] == [("moved", "s-1"), ("cancelled", "s-3")]
+    assert changes[0]["before"]["start"] == f"{start:%Y-%m-%dT%H:%M}" and changes[1]["after"] is None
 
 
 def test_bad_input_exits_2_and_says_where(tmp_path: Path) -> None:

@@ -54,7 +54,8 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
     baseline = None
     if baseline_path is not None:
         try:
-            baseline = load_schedule(baseline_path, problem)
+            # Read on its own: a baseline may name sessions and rooms the problem has since dropped.
+            baseline = load_schedule(baseline_path)
         except ProblemFileError as error:
             _fail(baseline_path, error.issues)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
