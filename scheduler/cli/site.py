@@ -182,6 +182,7 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
     type=click.FloatRange(min=1),
     help="Seconds the solver may search.",
 )
+@clock_option
 def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
     """Solve and publish the WSIS+20 sample event in the embedded database, then serve it.
 
