@@ -135,14 +135,17 @@ class LiveHub:
         socketio.emit(name, dict(payload), namespace=NAMESPACE, to=rooms, ignore_queue=True)
 
     def _announce_open(self, db: DbSession, opened: list[SessionLive]) -> None:
+        """Tell each participant connected here that a session they bookmarked has opened."""
         if not opened or not self.viewers:
             return
+        connected: dict[int, list[tuple[str, Viewer]]] = {}
+        for sid, viewer in list(self.viewers.items()):
+            connected.setdefault(viewer.participant_id, []).append((sid, viewer))
         by_id = {state.slot.session_id: state for state in opened}
         for session_id, participant_ids in participants.bookmarking(db, list(by_id)).items():
             for participant_id in participant_ids:
-                for sid, viewer in list(self.viewers.items()):
-                    if viewer.participant_id == participant_id:
-                        self._emit("join_open", self.join_payload(by_id[session_id], viewer), [sid])
+                for sid, viewer in connected.get(participant_id, []):
+                    self._emit("join_open", self.join_payload(by_id[session_id], viewer), [sid])
 
     # --- what clients are sent ---
 
