@@ -390,4 +390,5 @@ def test_a_connection_between_two_ticks_does_not_swallow_a_transition(site: Site
     late = live_client(site)  # its snapshot is taken between the ticks
     hub.tick()
     for client in (early, late):
-        assert ("s-open", "opening") in [(s["session"], s["phase"]) for s in received(client, "session_state")]
+        pushed = [(s["session"], s["phase"]) for s in received(client, "session_state")]
+        assert ("s-open", "opening") in pushed
