@@ -101,9 +101,9 @@ class LiveHub:
                 return  # the first look: nothing has changed yet
             for state in live.transitions(before, after):
                 payload = {**state.payload(), "sent_at": time.time()}
-                self._emit("session_state", payload, live.slot_rooms(event.id, state.slot))
+                self.send("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != live.board_shape(boards_before):
-                self._emit("board", board_payload(boards), [live.event_room(event.id)])
+                self.send("board", board_payload(boards), [live.event_room(event.id)])
             self._announce_open(db, live.newly_open(before, after))
 
     def _event(self, db: DbSession) -> Event | None:
@@ -130,8 +130,9 @@ class LiveHub:
                 return self.states, self.boards
         return self._compute(db, event)
 
-    def _emit(self, name: str, payload: Mapping[str, Any], rooms: list[str]) -> None:
-        # Every process derives the same transitions: each tells only its own clients.
+    def send(self, name: str, payload: Mapping[str, Any], rooms: list[str]) -> None:
+        """To this process's clients only: every process derives the same transitions, and a
+        connection's own messages concern no other process (no needless trip through Redis)."""
         socketio.emit(name, dict(payload), namespace=NAMESPACE, to=rooms, ignore_queue=True)
 
     def _announce_open(self, db: DbSession, opened: list[SessionLive]) -> None:
@@ -145,7 +146,7 @@ class LiveHub:
         for session_id, participant_ids in participants.bookmarking(db, list(by_id)).items():
             for participant_id in participant_ids:
                 for sid, viewer in connected.get(participant_id, []):
-                    self._emit("join_open", self.join_payload(by_id[session_id], viewer), [sid])
+                    self.send("join_open", self.join_payload(by_id[session_id], viewer), [sid])
 
     # --- what clients are sent ---
 
@@ -207,11 +208,10 @@ class LiveNamespace(Namespace):
             join_room(live.participant_room(participant.id))
         for room in _rooms_for(event.id, auth.get("watch")):
             join_room(room)
-        current = hub()
+        current, sid = hub(), request.sid  # type: ignore[attr-defined]
         if viewer is not None:
-            current.viewers[request.sid] = viewer  # type: ignore[attr-defined]
-        sid = request.sid  # type: ignore[attr-defined]
-        socketio.emit("snapshot", current.snapshot(db, event, viewer), namespace=NAMESPACE, to=sid)
+            current.viewers[sid] = viewer
+        current.send("snapshot", current.snapshot(db, event, viewer), [sid])
         current.start()
 
     def on_disconnect(self, reason: object = None) -> None:
