@@ -25,8 +25,10 @@ _MOVES_SHARE = 0.5
 # Above this many sessions the neighbourhood search gets a share of the time between two rounds of
 # the whole model (first round, search, second round: shares of the time left at each step).
 _SEARCH_ABOVE = 80
-_FIRST_ROUND_SHARE = 0.3
-_SEARCH_SHARE = 0.6
+_FIRST_ROUND_SHARE = 0.1
+# ... but at least this long (when the time allows), enough to prove a hundred-odd sessions optimal.
+_FIRST_ROUND_SECONDS = 5.0
+_SEARCH_SHARE = 0.9
 
 
 class _Whole:
@@ -65,7 +67,8 @@ def optimise(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str
     found: list[dict[str, Placement]] = [hint]
     bound = floor
     if not baseline and len(costs.inst.info) > _SEARCH_ABOVE:
-        out = whole.round(hint, clock.left * _FIRST_ROUND_SHARE)
+        first_round = max(clock.left * _FIRST_ROUND_SHARE, min(_FIRST_ROUND_SECONDS, clock.left / 2))
+        out = whole.round(hint, first_round)
         if out.infeasible or out.proven or _stopped(stop):
             return _result(costs, out, found, floor, report)
         bound = max(bound, round(out.bound)) if out.bound is not None else bound

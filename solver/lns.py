@@ -44,7 +44,7 @@ class Neighbourhoods:
     def pick(self, placements: Mapping[str, Placement], missing: list[str], size: int) -> list[str]:
         if missing and self.rng.random() < 0.7:
             return self._around_missing(placements, self.rng.choice(missing), size)
-        kind = self.rng.choice(("clash", "clash", "track", "window", "rooms", "random"))
+        kind = self.rng.choice(("clash", "clash", "misplaced", "track", "window", "rooms", "random"))
         chosen = getattr(self, f"_{kind}")(placements, size)
         return chosen or self._random(placements, size)
 
@@ -61,9 +61,25 @@ class Neighbourhoods:
         return chosen[:max(size, len(seeds))]
 
     def _around_missing(self, placements: Mapping[str, Placement], sid: str, size: int) -> list[str]:
-        """A session without a place, its related sessions, and what occupies its rooms when it could run."""
+        """A session without a place, tried at one of its possible starts."""
+        return self._around(placements, sid, self.rng.choice(self.inst.info[sid].starts), size)
+
+    def _misplaced(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        """A session away from its cheapest start (a preferred period, its remote audience's hours),
+        tried there."""
+        unhappy = [s for s, (_, start) in placements.items()
+                   if self.costs.unary(s)[start] > min(self.costs.unary(s).values())]
+        if not unhappy:
+            return []
+        sid = self.rng.choice(unhappy)
+        table = self.costs.unary(sid)
+        lowest = min(table.values())
+        cheapest = [st for st, cost in table.items() if cost == lowest]
+        return self._around(placements, sid, self.rng.choice(cheapest), size)
+
+    def _around(self, placements: Mapping[str, Placement], sid: str, start: int, size: int) -> list[str]:
+        """The session, the sessions it relates to, and what occupies its rooms around `start`."""
         info = self.inst.info[sid]
-        start = self.rng.choice(info.starts)
         day = self.inst.timeline.day_of(start).index
         low, high = start - _AROUND_MINUTES, start + info.duration + _AROUND_MINUTES
         related = [o for o in self.inst.relations.get(sid, {}) if o in placements]
