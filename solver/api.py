@@ -51,11 +51,16 @@ def solve(problem: Problem, options: SolveOptions = DEFAULT_OPTIONS, baseline: S
     report = Reporter(clock, on_progress)
     kept = placements_of(inst, baseline) if baseline else None
     start, _ = greedy(costs, kept)
-    if all(s in start for s in inst.mandatory()):
+    complete = all(s in start for s in inst.mandatory())
+    if complete:
         report(costs.evaluate(start).total, floor)
-    strategy = lns.improve if len(problem.sessions) > options.lns_above else exact.optimise
-    result = strategy(costs, start, baseline=kept, clock=clock, options=options, report=report, stop=stop,
-                      floor=floor)
+    if clock.left <= 0 or (stop is not None and stop.is_set()):
+        # No time to build a model: the greedy agenda is the answer.
+        result = Result("feasible", start, floor) if complete else Result("unknown", None, floor)
+    else:
+        strategy = lns.improve if len(problem.sessions) > options.lns_above else exact.optimise
+        result = strategy(costs, start, baseline=kept, clock=clock, options=options, report=report,
+                          stop=stop, floor=floor)
     if result.status == "infeasible":
         seconds = min(max(clock.left, _EXPLAIN_SECONDS[0]), _EXPLAIN_SECONDS[1])
         return _infeasible(explain(problem, time_limit=seconds, seed=options.seed, stop=stop), clock)
@@ -64,15 +69,7 @@ def solve(problem: Problem, options: SolveOptions = DEFAULT_OPTIONS, baseline: S
 
 def greedy_schedule(problem: Problem, weights: Weights = DEFAULT_OPTIONS.weights) -> Schedule:
     """The greedy agenda alone, without CP-SAT: what the search starts from (for benchmarks)."""
-    clock = Clock(0.0)
-    inst = Instance(problem)
-    costs = Costs(inst, weights)
-    placements, _ = greedy(costs)
-    clash = track_clash_bound(costs)
-    floor = objective_bound(costs, clash)
-    complete = all(s in placements for s in inst.mandatory())
-    result = Result("feasible" if complete else "unknown", placements if complete else None, floor)
-    return _schedule(costs, result, clash, floor, clock)
+    return solve(problem, SolveOptions(time_limit=0.0, weights=weights))
 
 
 def placements_of(inst: Instance, schedule: Schedule) -> dict[str, Placement]:
