@@ -3,6 +3,7 @@ input with exit 2, and on Ctrl-C (a real SIGINT to a real process) still writes 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -16,8 +17,10 @@ from click.testing import CliRunner
 from bench.synthetic import generate
 from scheduler.check import check
 from scheduler.cli import main
+from scheduler.cli.solve import ProgressLine
 from scheduler.problem_file import dump_problem, load_problem
 from scheduler.schedule_file import load_schedule
+from solver import Progress
 from tests.test_solver_support import problem_data, room, session, speaker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,3 +114,22 @@ def test_ctrl_c_stops_the_search_and_still_writes_the_best_agenda(tmp_path: Path
     schedule = load_schedule(output)
     assert schedule.status == "feasible" and "written to" in out
     assert check(problem, schedule).violations == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_rewrites_one_line_on_a_terminal_and_prints_plain_lines_otherwise() -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        line = ProgressLine(stream)
+        line.show(Progress(0.5, 120.0, None))
+        line.show(Progress(0.7, 100.0, 80.0))
+        line.finish()
+    assert terminal.getvalue().count("\r") == 2 and terminal.getvalue().endswith("\n")
+    assert "gap 20.0%" in terminal.getvalue()
+    # Off a terminal the second update came too soon to print, but the final figures still do.
+    assert pipe.getvalue().splitlines() == [ProgressLine.describe(Progress(0.5, 120.0, None)),
+                                            ProgressLine.describe(Progress(0.7, 100.0, 80.0))]
