@@ -413,6 +413,27 @@ def describe(slot: Slot, action: Action) -> str:
     }[action]
 
 
+def inferred_action(before: Facts, after: Facts) -> Action | None:
+    """The team's change that turned `before` into `after`, as a server sees it in the database."""
+    if before == after:
+        return None
+    if after == Facts():
+        return "reset"
+    if after.cancelled and not before.cancelled:
+        return "cancel"
+    if after.ended and not before.ended:
+        return "end"
+    if after.started and not before.started:
+        return "start"
+    return "delay" if after.delay_minutes != before.delay_minutes else "reset"
+
+
+def announcement(before: SessionLive | None, after: SessionLive) -> str | None:
+    """What to tell viewers along with a new state, when the team (not the clock) changed it."""
+    action = inferred_action(before.slot.facts, after.slot.facts) if before else None
+    return describe(after.slot, action) if action else None
+
+
 # --- telling connected clients -------------------------------------------------------------------
 
 
@@ -465,8 +486,13 @@ def emit(emitter: SocketIO, name: str, payload: Mapping[str, Any], rooms: Sequen
     emitter.emit(name, dict(payload), namespace=NAMESPACE, to=list(rooms))
 
 
-def notify_session(emitter: SocketIO | None, event: Event, slot: Slot, action: Action) -> bool:
-    """Announce the team's change of one session; False when no message queue is configured."""
+def notify_session(
+    emitter: SocketIO | None, event: Event, slot: Slot, action: Action, bookmarkers: Sequence[int] = ()
+) -> bool:
+    """Announce the team's change at once, through the queue, to those who follow this session:
+    its watchers and the participants who bookmarked it. (Everyone else watching the event or the
+    room gets the new state from their server's next tick, with the same announcement in it: one
+    message per change, not two.) False when no message queue is configured."""
     if emitter is None:
         return False
     payload = {
@@ -477,7 +503,8 @@ def notify_session(emitter: SocketIO | None, event: Event, slot: Slot, action: A
         "message": describe(slot, action),
         "sent_at": time.time(),
     }
-    emit(emitter, "notice", payload, slot_rooms(event.id, slot))
+    rooms = [session_room(event.id, slot.key), *(participant_room(p) for p in bookmarkers)]
+    emit(emitter, "notice", payload, rooms)
     return True
 
 

@@ -136,10 +136,7 @@ def test_join_button_is_pushed_when_the_session_opens(
             delayed = cli(env, "live", "delay", "s-par", "10")
             assert delayed.returncode == 0, delayed.stderr
             page.wait_for_selector('.live-card[data-session="s-par"] [data-field="delay"]:text("+10 min")')
-            if "SOCKETIO_MESSAGE_QUEUE" in env:
-                page.wait_for_selector(
-                    "[data-live-notices]:has-text('Parallel track is delayed by 10 minutes')"
-                )
+            page.wait_for_selector("[data-live-notices]:has-text('Parallel track is delayed by 10 minutes')")
             assert page.evaluate("window.loadedOnce") is True, "the page reloaded"
 
             page.click(join_button)

@@ -256,18 +256,42 @@ class Recorder:
         self.sent.append((name, payload, to, namespace))
 
 
-def test_notify_session_reaches_the_event_room_and_session_watchers() -> None:
+def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
     recorder = Recorder()
     event = type("E", (), {"id": 7})()
-    assert live.notify_session(recorder, event, slot(key="s-open", delay_minutes=10), "delay")  # type: ignore[arg-type]
+    changed = slot(key="s-open", delay_minutes=10)
+    assert live.notify_session(recorder, event, changed, "delay", [3, 4])  # type: ignore[arg-type]
     ((name, payload, rooms, namespace),) = recorder.sent
     assert (name, namespace) == ("notice", "/live")
-    assert rooms == ["event:7", "room:7:room-a", "session:7:s-open"]
-    assert (
-        payload["kind"] == "delay"
-        and payload["delay_minutes"] == 10
-        and "delayed by 10" in payload["message"]
-    )
+    assert rooms == ["session:7:s-open", "participant:3", "participant:4"]
+    assert payload["kind"] == "delay" and payload["delay_minutes"] == 10
+    assert "delayed by 10" in payload["message"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "action"),
+    [
+        (Facts(), Facts(), None),
+        (Facts(), Facts(delay_minutes=10), "delay"),
+        (Facts(delay_minutes=10), Facts(delay_minutes=5), "delay"),
+        (Facts(delay_minutes=10), Facts(delay_minutes=10, cancelled=True), "cancel"),
+        (Facts(), Facts(started=True), "start"),
+        (Facts(started=True), Facts(started=True, ended=True), "end"),
+        (Facts(delay_minutes=10, cancelled=True), Facts(), "reset"),
+    ],
+)
+def test_servers_infer_the_teams_change_from_the_facts(
+    before: Facts, after: Facts, action: str | None
+) -> None:
+    assert live.inferred_action(before, after) == action
+
+
+def test_a_clock_transition_carries_no_announcement() -> None:
+    before = live.at([slot(key="a")], moment("15:44:59"))["a"]
+    assert live.announcement(before, live.at([slot(key="a")], moment("15:45:00"))["a"]) is None
+    delayed = live.at([slot(key="a", delay_minutes=10)], moment("15:45:00"))["a"]
+    assert live.announcement(before, delayed) == "A is delayed by 10 minutes: now 16:10-17:10, ROOM-A."
+    assert live.announcement(None, delayed) is None
 
 
 def test_without_a_queue_nothing_is_sent(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:

@@ -365,6 +365,7 @@ def test_a_delay_reaches_clients_on_the_next_tick(site: Site) -> None:
     hub.tick()
     (state,) = received(client, "session_state")
     assert (state["phase"], state["delay_minutes"], state["start"]) == ("delayed", 10, "2025-07-08T16:10")
+    assert state["message"] == "Opening the floor is delayed by 10 minutes: now 16:10-17:10, Room A."
 
 
 def test_the_board_is_pushed_when_a_session_ends(site: Site) -> None:

@@ -36,7 +36,9 @@ class Watcher:
         self.events: list[tuple[str, Any]] = []
         self.arrived = threading.Condition()
         self.client.on("*", self._record, namespace="/live")
-        self.client.connect(base, namespaces=["/live"], auth={"watch": ["event"]}, transports=["websocket"])
+        # The whole event (as Now & Next does) and one session (whose notices come from the CLI).
+        watch = ["event", "session:s-open"]
+        self.client.connect(base, namespaces=["/live"], auth={"watch": watch}, transports=["websocket"])
 
     def _record(self, name: str, data: Any) -> None:
         with self.arrived:
@@ -93,9 +95,8 @@ def test_a_cli_delay_reaches_clients_of_both_processes(env: dict[str, str], tmp_
                 notice = watcher.wait_for("notice", kind="delay", session="s-open")
                 assert notice["delay_minutes"] == 10 and "delayed by 10 minutes" in notice["message"]
                 # ... and each process pushes the new state it derives to its own clients, once.
-                watcher.wait_for(
-                    "session_state", session="s-open", delay_minutes=10, start="2025-07-08T16:10"
-                )
+                state = watcher.wait_for("session_state", session="s-open", delay_minutes=10)
+                assert state["start"] == "2025-07-08T16:10" and state["message"] == notice["message"]
             states = [
                 [d for n, d in w.events if n == "session_state" and d["session"] == "s-open"]
                 for w in watchers

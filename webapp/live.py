@@ -101,6 +101,9 @@ class LiveHub:
                 return  # the first look: nothing has changed yet
             for state in live.transitions(before, after):
                 payload = {**state.payload(), "sent_at": time.time()}
+                message = live.announcement(before.get(state.key), state)
+                if message:
+                    payload["message"] = message
                 self.send("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != live.board_shape(boards_before):
                 self.send("board", board_payload(boards), [live.event_room(event.id)])

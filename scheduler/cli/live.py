@@ -71,11 +71,12 @@ def live_group() -> None:
 def _change(event_ref: str | None, session_key: str, action: live.Action, minutes: int = 0) -> None:
     with _unit_of_work(event_ref) as (db, event):
         slot = live.change(db, event, session_key, action, minutes)
+        bookmarkers = participants.bookmarking(db, [slot.session_id]).get(slot.session_id, [])
     click.echo(live.describe(slot, action))
-    if live.notify_session(live.queue_emitter(), event, slot, action):
+    if live.notify_session(live.queue_emitter(), event, slot, action, bookmarkers):
         click.echo("Announced to connected clients through the message queue.")
     else:
-        click.echo("No message queue configured: clients get the new state from the server's next poll.")
+        click.echo("No message queue configured: followers of the session get no immediate notice.")
 
 
 def _session_command(action: live.Action, help_text: str) -> click.Command:

@@ -1,8 +1,8 @@
 /* Now & Next and join pages: live state over Socket.IO (namespace /live), no reloads.
  *
  * The server sends a `snapshot` on every (re)connection, `board` when which sessions are
- * "now"/"next" changes, `session_state` on each transition, and announcements (`notice`,
- * `agenda_changed`). A registered participant (token in the page) also gets `join_open` with
+ * "now"/"next" changes, `session_state` on each transition (with a `message` when the programme
+ * team caused it), and announcements (`notice`, `agenda_changed`). A registered participant (token in the page) also gets `join_open` with
  * their personal link, and `bookmarks_changed`. Cards are clones of the server-rendered
  * <template id="live-card">, filled through their data-field slots. Text is set with
  * textContent only, never as HTML.
@@ -73,7 +73,12 @@
       });
     }
 
+    var announced = [];
+
     function announce(text, link) {
+      // A participant following a session hears of a change twice (its notice, and the new state).
+      if (announced.indexOf(text) !== -1) { return; }
+      announced = announced.concat([text]).slice(-20);
       var p = document.createElement("p");
       p.className = "alert";
       p.textContent = text + " ";
@@ -106,6 +111,7 @@
       root.querySelectorAll('.live-card[data-session="' + CSS.escape(s.session) + '"]').forEach(function (card) {
         fill(card, s);
       });
+      if (s.message) { announce(s.message); }
     });
     socket.on("join_open", function (s) { announce(s.title + " is open.", s.url); });
     socket.on("notice", function (n) { announce(n.message); });
