@@ -2,6 +2,8 @@
 
 Two days at the venue, three rooms, sessions at the times the join-window tests need:
 s-open 16:00-17:00 in room-a on 8 July, s-next right after it, s-par in parallel in room-b.
+Also the helpers that run real `scheduler` processes (servers, CLI calls) for the process,
+browser and benchmark runs.
 """
 
 from __future__ import annotations
