@@ -130,6 +130,8 @@ def _alone(clock: _Clock, venue: _Venue, session: Session) -> _Live | Conflict:
         return Conflict(f"{session.id} is fixed in {fixed_room}, which is not a room of the event",
                         sessions=(session.id,), rooms=(fixed_room,), rules=("fixed room",))
     candidates = [rooms[fixed_room]] if fixed_room else list(rooms.values())
+    if not candidates:
+        return Conflict(f"{session.id} cannot be placed: the event has no rooms", sessions=(session.id,))
     eligible = venue.eligible(session, candidates)
     if not eligible:
         return _no_room(session, candidates, fixed_room)

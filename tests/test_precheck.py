@@ -84,6 +84,11 @@ def test_a_room_that_meets_everything_is_no_conflict() -> None:
                           rooms=PLENARY)) == []
 
 
+def test_an_event_without_rooms_places_nothing() -> None:
+    roomless = replace(event(Session("s-1", "Talk", 30)), rooms=())
+    assert only(precheck(roomless)).message == "s-1 cannot be placed: the event has no rooms"
+
+
 def test_a_fixed_room_too_small_and_an_unknown_fixed_room() -> None:
     small = Session("s-1", "Big", 60, expected_attendance=150, fixed=Fixed(room="room-a"))
     conflict = only(precheck(event(small)))
