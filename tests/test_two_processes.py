@@ -17,7 +17,8 @@ import pytest
 import socketio
 from sqlalchemy import Engine
 
-from tests.test_live_data import REDIS_URL, cli, redis_available, seed, server
+from scheduler.schedule_file import dump_schedule
+from tests.test_live_data import DAY1, REDIS_URL, at, cli, redis_available, schedule, seed, server
 
 pytestmark = [
     pytest.mark.slow,
@@ -102,6 +103,15 @@ def test_a_cli_delay_reaches_clients_of_both_processes(env: dict[str, str], tmp_
                 for w in watchers
             ]
             assert [len(s) for s in states] == [1, 1]
+
+            moved = tmp_path / "moved.schedule.json"
+            dump_schedule(schedule(moves={"s-par": ("room-b", at(DAY1, "14:00"))}), moved)
+            result = cli(env, "publish", "--schedule", str(moved))
+            assert result.returncode == 0, result.stderr
+            assert "Announced to connected clients" in result.stdout
+            for watcher in watchers:
+                changed = watcher.wait_for("agenda_changed")
+                assert [c["session"] for c in changed["changes"]] == ["s-par"]
         finally:
             for watcher in watchers:
                 watcher.client.disconnect()

@@ -24,6 +24,7 @@ from scheduler.cli.files import _fail, _plural, _problem_summary
 from scheduler.cli.solve import ProgressLine, _solve_interruptibly
 from scheduler.db import make_engine, transaction
 from scheduler.diff import diff_assignments
+from scheduler.live import notify_published
 from scheduler.problem_file import ProblemFileError, dump_problem
 from scheduler.schedule_file import load_schedule
 from scheduler.schema import upgrade
@@ -253,6 +254,9 @@ def publish_command(
             f"{counts['new']} new, {counts['moved']} moved, {counts['cancelled']} cancelled"
         )
     click.echo(line)
+    # After the commit: viewers must never hear of a version they cannot load yet.
+    if notify_published(event, version):
+        click.echo("Announced to connected clients through the message queue.")
 
 
 def _publish(
