@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scheduler.check import SPEAKER_MOVE_MINUTES, CheckReport, Quality, check
-from scheduler.cli.files import _fail, _plural
+from scheduler.cli.output import fail, plural
 from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schedule_file import load_schedule
 from solver.domain import Schedule
@@ -27,12 +27,12 @@ def check_command(problem_path: Path, schedule_path: Path) -> None:
     try:
         problem = load_problem(problem_path)
     except ProblemFileError as error:
-        _fail(problem_path, error.issues)
+        fail(problem_path, error.issues)
     try:
         # Ids the problem does not know are the checker's to report, as broken rules.
         schedule = load_schedule(schedule_path)
     except ProblemFileError as error:
-        _fail(schedule_path, error.issues)
+        fail(schedule_path, error.issues)
     report = check(problem, schedule)
     click.echo(_summary(schedule, len(problem.sessions)))
     for line in _violation_lines(report):
@@ -44,7 +44,7 @@ def check_command(problem_path: Path, schedule_path: Path) -> None:
 
 
 def _summary(schedule: Schedule, sessions: int) -> str:
-    lines = [f"status {schedule.status}: {len(schedule.assignments)} of {_plural(sessions, 'session')} "
+    lines = [f"status {schedule.status}: {len(schedule.assignments)} of {plural(sessions, 'session')} "
              f"placed, {len(schedule.unscheduled)} unscheduled"]
     lines += [f"  conflict: {conflict.message}" for conflict in schedule.conflicts]
     return "\n".join(lines)
@@ -53,7 +53,7 @@ def _summary(schedule: Schedule, sessions: int) -> str:
 def _violation_lines(report: CheckReport) -> list[str]:
     if report.valid:
         return ["valid: every hard rule holds"]
-    return [f"INVALID: {_plural(len(report.violations), 'broken rule')}"] + [
+    return [f"INVALID: {plural(len(report.violations), 'broken rule')}"] + [
         f"  [{v.rule}] {v.message}" for v in report.violations
     ]
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import models
 from scheduler.agenda import EventNotFound, find_event, latest_published
-from scheduler.cli.files import _fail, _plural, _problem_summary
-from scheduler.cli.solve import ProgressLine, _solve_interruptibly
+from scheduler.cli.output import INVALID, fail, plural, problem_summary
+from scheduler.cli.solve import ProgressLine, solve_interruptibly
 from scheduler.db import make_engine, transaction
 from scheduler.diff import diff_assignments
 from scheduler.live import notify_published
@@ -45,7 +45,6 @@ from solver.domain import Problem, Schedule
 from solver.options import SolveOptions
 
 REFUSED = 1
-INVALID = 2
 
 
 class InputError(click.ClickException):
@@ -81,7 +80,7 @@ def _read_problem(path: Path) -> Problem:
     try:
         return read_problem_file(path)
     except ProblemFileError as error:
-        _fail(path, error.issues)
+        fail(path, error.issues)
 
 
 def _write_problem(problem: Problem, path: Path, xlsx: bool) -> None:
@@ -113,7 +112,7 @@ def import_command(problem_path: Path, slug: str | None) -> None:
                 slug, event_id = event.slug, event.id
         except StoreError as error:
             raise InputError("nothing stored:\n" + "\n".join(error.issues)) from None
-    click.echo(f"stored event {slug!r} (id {event_id}): {_problem_summary(problem)}")
+    click.echo(f"stored event {slug!r} (id {event_id}): {problem_summary(problem)}")
 
 
 @click.command("export")
@@ -127,7 +126,7 @@ def export_command(event_ref: str | None, output: Path, xlsx: bool) -> None:
     with _database() as engine, _event(engine, event_ref) as (db, event):
         problem = export_problem(db, event)
     _write_problem(problem, output, xlsx)
-    click.echo(f"wrote {click.format_filename(output)}: {_problem_summary(problem)}")
+    click.echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
 
 
 @click.command("convert")
@@ -139,7 +138,7 @@ def convert_command(problem_path: Path, output: Path) -> None:
     """Convert a problem file between JSON and a workbook (.xlsx), by the suffixes; no database."""
     problem = _read_problem(problem_path)
     _write_problem(problem, output, xlsx=False)
-    click.echo(f"wrote {click.format_filename(output)}: {_problem_summary(problem)}")
+    click.echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def plan_command(
         click.echo(line)
     if baseline is not None:
         moves = diff_assignments(baseline.assignments, schedule.assignments)
-        click.echo(f"{_plural(len(moves), 'change')} against the published agenda")
+        click.echo(f"{plural(len(moves), 'change')} against the published agenda")
         for change in moves:
             click.echo(f"  {change.describe()}")
     if schedule.status == "infeasible":
@@ -193,13 +192,13 @@ def _baseline(db: DbSession, event: models.Event) -> Schedule:
 def _solve(problem: Problem, options: SolveOptions, baseline: Schedule | None) -> Schedule:
     """The solver with `scheduler solve`'s progress line; Ctrl+C keeps the best agenda found so far."""
     line = ProgressLine(sys.stderr)
-    schedule = _solve_interruptibly(problem, options, baseline, line)
+    schedule = solve_interruptibly(problem, options, baseline, line)
     line.finish()
     return schedule
 
 
 def _schedule_line(schedule: Schedule, sessions: int) -> str:
-    figures = [f"{schedule.status}", f"{len(schedule.assignments)} of {_plural(sessions, 'session')} placed"]
+    figures = [f"{schedule.status}", f"{len(schedule.assignments)} of {plural(sessions, 'session')} placed"]
     if schedule.objective is not None:
         figures.append(f"objective {schedule.objective:g}")
     if schedule.bound is not None:
@@ -243,14 +242,14 @@ def publish_command(
             for violation in refused.violations:
                 click.echo(f"  [{violation.rule}] {violation.message}", err=True)
             raise click.ClickException(
-                f"not published: {_plural(len(refused.violations), 'broken hard rule')} "
+                f"not published: {plural(len(refused.violations), 'broken hard rule')} "
                 "(--force publishes anyway)"
             ) from None
         counts = {
             kind: sum(c.kind == kind for c in version.changes) for kind in ("new", "moved", "cancelled")
         }
         line = (
-            f"published version {version.number}: {_plural(len(version.assignments), 'session')}; "
+            f"published version {version.number}: {plural(len(version.assignments), 'session')}; "
             f"{counts['new']} new, {counts['moved']} moved, {counts['cancelled']} cancelled"
         )
     click.echo(line)
@@ -266,7 +265,7 @@ def _publish(
         try:
             schedule = load_schedule(schedule_path, export_problem(db, event))
         except ProblemFileError as error:
-            _fail(schedule_path, error.issues)
+            fail(schedule_path, error.issues)
         return publish_schedule(db, event, schedule, force=force, note=f"from {schedule_path.name}")
     if draft_number is not None:
         return publish(db, event, find_version(db, event, draft_number), force=force)

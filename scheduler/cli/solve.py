@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import click
 
-from scheduler.cli.files import _fail
+from scheduler.cli.output import fail
 from scheduler.diff import Change, diff_assignments
 from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schedule_file import dump_schedule, load_schedule
@@ -50,17 +50,17 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
     try:
         problem = load_problem(problem_path)
     except ProblemFileError as error:
-        _fail(problem_path, error.issues)
+        fail(problem_path, error.issues)
     baseline = None
     if baseline_path is not None:
         try:
             # Read on its own: a baseline may name sessions and rooms the problem has since dropped.
             baseline = load_schedule(baseline_path)
         except ProblemFileError as error:
-            _fail(baseline_path, error.issues)
+            fail(baseline_path, error.issues)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
     line = ProgressLine(sys.stderr)
-    schedule = _solve_interruptibly(problem, options, baseline, line)
+    schedule = solve_interruptibly(problem, options, baseline, line)
     line.finish()
     found = schedule.status in ("optimal", "feasible")
     changes = diff_assignments(baseline.assignments, schedule.assignments) if baseline and found else None
@@ -78,7 +78,7 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
         click.get_current_context().exit(NO_AGENDA)
 
 
-def _solve_interruptibly(problem: Problem, options: SolveOptions, baseline: Schedule | None,
+def solve_interruptibly(problem: Problem, options: SolveOptions, baseline: Schedule | None,
                          line: ProgressLine) -> Schedule:
     """Solve in a worker thread, so that Ctrl-C reaches this one and can stop the search cleanly."""
     stop = threading.Event()

@@ -1,0 +1,37 @@
+"""What every `scheduler` command prints the same way: counts, file issues, problem summaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from scheduler.problem_file import Issue
+from solver.domain import Problem
+
+# The exit code of a command given input it cannot use (a bad file, an unknown event).
+INVALID = 2
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def fail(path: Path, issues: list[Issue]) -> NoReturn:
+    """List every issue found in the file at `path` on stderr and exit with INVALID."""
+    for issue in issues:
+        click.echo(str(issue), err=True)
+    click.echo(f"{click.format_filename(path)}: {plural(len(issues), 'problem')} found", err=True)
+    click.get_current_context().exit(INVALID)
+
+
+def problem_summary(problem: Problem) -> str:
+    return ", ".join(
+        (
+            plural(len(problem.sessions), "session"),
+            plural(len(problem.rooms), "room"),
+            plural(len(problem.speakers), "speaker"),
+            plural(len(problem.calendar.days), "day"),
+        )
+    )
