@@ -602,19 +602,26 @@ def document_data(obj: Any, tag: str) -> dict[str, Any]:
     return {"format": tag, **to_data(obj)}
 
 
-def write_json(data: object, path: str | os.PathLike[str]) -> None:
-    """Write `data` as UTF-8 JSON, atomically: a failed write leaves any earlier file as it was."""
-    text_out = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    target = Path(path)
+def replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """Let `write` fill a temporary file beside `target`, then move it over `target`.
+
+    A failed write leaves any earlier file as it was, never a half-written one.
+    """
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text_out)
+        write(Path(temporary))
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_json(data: object, path: str | os.PathLike[str]) -> None:
+    """Write `data` as UTF-8 JSON, atomically."""
+    text_out = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    replace_atomically(Path(path), lambda temporary: temporary.write_text(text_out, "utf-8", newline="\n"))
 
 
 # --- Reading text and files ----------------------------------------------------------------------

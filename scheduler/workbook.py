@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +29,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from scheduler.interchange import ROOT, Issue, JsonObject, ProblemFileError, child, item, quote
+from scheduler.interchange import (
+    ROOT,
+    Issue,
+    JsonObject,
+    ProblemFileError,
+    child,
+    item,
+    quote,
+    replace_atomically,
+)
 from scheduler.problem_file import load_problem, parse_problem, problem_to_data
 from solver.domain import PROBLEM_FORMAT, Problem
 
@@ -182,7 +190,7 @@ def write_workbook(problem: Problem, path: str | os.PathLike[str]) -> None:
         _write_table(book, table, rows)
         for name, child_table in table.children.items():
             _write_table(book, child_table, children[name])
-    _save(book, Path(path))
+    replace_atomically(Path(path), book.save)
 
 
 def _dig(data: Mapping[str, Any], where: Iterable[str]) -> Any:
@@ -334,18 +342,6 @@ def _write_sheet(sheet: Any, title: str, headers: list[str], rows: list[list[Any
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text starting with '=' stays text, never a formula
     sheet.freeze_panes = "A2"
-
-
-def _save(book: Workbook, target: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --- reading -------------------------------------------------------------------------------------
