@@ -8,7 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from scheduler.models import Event, PublishedEntry, ScheduleVersion, Session, SessionSpeaker
+from scheduler.models import (
+    Day,
+    Event,
+    PublishedEntry,
+    Room,
+    ScheduleVersion,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
 
 
 class EventNotFound(LookupError):
@@ -92,14 +101,14 @@ def entry_for_session(db: DbSession, version: ScheduleVersion, session_key: str)
 
 
 def load_event_tree(db: DbSession, event: Event) -> Event:
-    """The event with all its rows loaded in a handful of queries (for export and the solver)."""
+    """The event with every row of its problem loaded, one query per list rather than per row."""
     return db.scalars(
         select(Event)
         .where(Event.id == event.id)
         .options(
-            selectinload(Event.days),
-            selectinload(Event.rooms),
-            selectinload(Event.speakers),
+            selectinload(Event.days).selectinload(Day.breaks),
+            selectinload(Event.rooms).selectinload(Room.unavailable),
+            selectinload(Event.speakers).selectinload(Speaker.available),
             selectinload(Event.sessions).selectinload(Session.speaker_links),
             selectinload(Event.no_overlap_rules),
         )

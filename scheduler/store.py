@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import String, select, union
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload
 
 from scheduler import models
 from scheduler.agenda import load_event_tree
@@ -87,7 +86,7 @@ def import_problem(db: DbSession, problem: domain.Problem, slug: str | None = No
         event = models.Event(slug=slug)
         db.add(event)
     else:
-        event = _load_tree(db, event)
+        event = load_event_tree(db, event)
     used = _used_by_versions(db, event)
     # Autoflush mid-sync would write a half-built tree and trip over rows about to be deleted.
     with db.no_autoflush:
@@ -340,23 +339,12 @@ def _max_length(column: Any) -> int:
     return column.property.columns[0].type.length
 
 
-def _load_tree(db: DbSession, event: models.Event) -> models.Event:
-    """Every row of the event's problem, in a handful of queries rather than one per room or speaker."""
-    tree = load_event_tree(db, event)
-    # load_event_tree stops at the event's own lists; their lists (periods, breaks) come one query each.
-    nested = ((models.Day, models.Day.breaks), (models.Room, models.Room.unavailable),
-              (models.Speaker, models.Speaker.available))  # fmt: skip
-    for table, children in nested:
-        db.scalars(select(table).where(table.event_id == event.id).options(selectinload(children))).all()
-    return tree
-
-
 # --- export ----------------------------------------------------------------------------------
 
 
 def export_problem(db: DbSession, event: models.Event) -> domain.Problem:
     """The stored event as a Problem: what `scheduler export` writes and the solver gets."""
-    event = _load_tree(db, event)
+    event = load_event_tree(db, event)
     rules = event.rules_source
     return domain.Problem(
         event=domain.Event(**_fields(event, EVENT_COLUMNS)),
