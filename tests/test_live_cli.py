@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,22 @@ def test_a_new_database_is_migrated_and_says_it_has_no_event(
     result = run("live", "delay", "s-open", "5")
     assert result.exit_code == 1
     assert "the database holds no event yet" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "clock"),
+    [
+        ("demo", [], "2025-07-08T10:55"),  # July 2025 has passed: the demo still shows live sessions
+        ("demo", ["--clock", "2025-07-10T15:00"], "2025-07-10T15:00"),
+        ("serve", ["--clock", "2025-07-09T09:00"], "2025-07-09T09:00"),
+        ("serve", [], None),
+    ],
+)
+def test_the_clock_option_sets_the_servers_event_clock(
+    monkeypatch: pytest.MonkeyPatch, command: str, args: list[str], clock: str | None
+) -> None:
+    # setenv first, so that the clock the command sets is undone after the test too.
+    monkeypatch.setenv("AGENDA_CLOCK", "")
+    monkeypatch.delenv("AGENDA_CLOCK")
+    main.commands[command].make_context(command, args)  # parses options without serving
+    assert os.environ.get("AGENDA_CLOCK") == clock

@@ -9,8 +9,9 @@ polls the database and pushes the new state within a second, but no announcement
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session as DbSession
@@ -51,13 +52,17 @@ def _set_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         os.environ["AGENDA_CLOCK"] = value
 
 
-clock_option = click.option(
-    "--clock",
-    metavar="TIME",
-    expose_value=False,
-    callback=_set_clock,
-    help="Run the event clock from this venue time, e.g. 2025-07-08T10:55 (demos, rehearsals).",
-)
+def clock_option(default: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--clock TIME: run the event clock from a venue time, for rehearsals and demos."""
+    return click.option(
+        "--clock",
+        metavar="TIME",
+        default=default,
+        show_default=default is not None,
+        expose_value=False,
+        callback=_set_clock,
+        help="Run the event clock from this venue time, e.g. 2025-07-08T10:55 (demos, rehearsals).",
+    )
 
 
 # --- live --------------------------------------------------------------------------------------
