@@ -200,6 +200,8 @@ class SessionLive:
             "phase": self.phase,
             "phase_label": PHASE_LABELS[self.phase],
             "delay_minutes": slot.facts.delay_minutes,
+            # The next session in a room may be on a later day: a bare "09:00" would mislead.
+            "day": f"{slot.starts_at:%a} {slot.starts_at.day} {slot.starts_at:%b}",
             "start": _minute(slot.starts_at),
             "end": _minute(slot.ends_at),
             "scheduled_start": _minute(slot.start),

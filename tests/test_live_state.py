@@ -121,6 +121,7 @@ def test_payload_shows_effective_times_and_no_link() -> None:
         "2025-07-08T16:00",
     )
     assert payload["opens_at"] == "2025-07-08T15:55"
+    assert payload["day"] == "Tue 8 Jul"
     assert not any("http" in str(value) for value in payload.values())
 
 

@@ -290,6 +290,8 @@ def test_now_page_renders_the_board(site: Site) -> None:
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert 'data-room="room-a"' in text and "Opening the floor" in text and "After the floor" in text
+    # Room C's next session is on the next day, and says so.
+    assert 'Wed 9 Jul</span>, <span data-field="start">09:00' in text
     assert "data-token" not in text and "Join online</a>" not in text.replace("hidden>Join online</a>", "")
     token = sign_up(site.client)
     assert f'data-token="{token}"' in site.client.get("/now").get_data(as_text=True)

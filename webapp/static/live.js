@@ -39,6 +39,7 @@
       card.querySelector('[data-field="phase_label"]').textContent = s.phase_label;
       card.querySelector('[data-field="delay"]').textContent = s.delay_minutes ? "+" + s.delay_minutes + " min" : "";
       card.querySelector('[data-field="title"]').textContent = s.title;
+      card.querySelector('[data-field="day"]').textContent = s.day;
       card.querySelector('[data-field="start"]').textContent = s.start.slice(11, 16);
       card.querySelector('[data-field="end"]').textContent = s.end.slice(11, 16);
       var join = card.querySelector('[data-field="join"]');
