@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -221,7 +222,6 @@ def test_home_shows_days_tracks_and_links(agenda_client: FlaskClient) -> None:
     # Action Lines first, in number order, then the themes.
     tracks = re.findall(r'<a class="chip" href="/tracks/[^"]+">([^<]+)</a>', html)
     assert tracks == ["C1", "C2", "C10", "WSIS+20 review"]
-    assert 'href="/calendar/agenda.ics"' in html  # the feeds blueprint is registered
 
 
 def test_session_page(agenda_client: FlaskClient) -> None:
@@ -233,7 +233,6 @@ def test_session_page(agenda_client: FlaskClient) -> None:
     assert "English, French" in html and "UNESCO" in html
     assert "How to follow remotely" in html and "<strong>hybrid</strong>" in html
     assert "interpretation channel" in html
-    assert 'href="/sessions/s-c1.ics"' in html
     assert 'href="/sessions/s-open"' in html  # "Also at this time"
 
 
@@ -246,12 +245,32 @@ def test_room_track_and_index_pages(agenda_client: FlaskClient) -> None:
     room = page(agenda_client, "/rooms/room-a")
     assert "<h1>Plenary Room A</h1>" in room and "800 seats" in room and "6 interpretation booths" in room
     assert linked_sessions(room) == {"s-open", "s-close"}
-    assert 'href="/calendar/room/room-a.ics"' in room
     track = page(agenda_client, "/tracks/WSIS%2B20%20review")
     assert linked_sessions(track) == {"s-open", "s-close"}
-    assert "/calendar/track/WSIS%2B20%20review.ics" in track
     assert "Workshop Room K" in page(agenda_client, "/rooms")
     assert 'href="/tracks/C10"' in page(agenda_client, "/tracks")
+
+
+@pytest.mark.parametrize(
+    ("path", "feed"),
+    [
+        ("/", "/calendar/agenda.ics"),
+        ("/day/2025-07-08", "/calendar/day/2025-07-08.ics"),
+        ("/sessions/s-c1", "/sessions/s-c1.ics"),
+        ("/rooms/room-a", "/calendar/room/room-a.ics"),
+        ("/tracks/WSIS%2B20%20review", "/calendar/track/WSIS+20%20review.ics"),
+        ("/speakers/sp-2", "/calendar/speaker/sp-2.ics"),
+    ],
+)
+def test_every_page_offers_its_calendar_feed_to_subscribe(
+    agenda_client: FlaskClient, path: str, feed: str
+) -> None:
+    html = page(agenda_client, path)
+    webcal = f"webcal://localhost{feed}"
+    assert f'href="{webcal}"' in html
+    assert f'href="https://calendar.google.com/calendar/r?cid={quote(webcal, safe="")}"' in html
+    assert f'href="http://localhost{feed}" download' in html
+    assert agenda_client.get(feed).status_code == 200
 
 
 UNKNOWN_URLS = [

@@ -54,7 +54,7 @@ def test_public_speaker_list_and_profile(agenda_client: FlaskClient, engine: Eng
     profile = agenda_client.get("/speakers/sp-2").get_data(as_text=True)
     assert '<h1 dir="auto">Li Wei 李伟</h1>' in profile and "Regulator" in profile
     assert set(re.findall(r'href="/sessions/([\w-]+)"', profile)) == {"s-c1", "s-hostile"}
-    assert 'href="/calendar/speaker/sp-2.ics"' in profile
+    assert 'href="webcal://localhost/calendar/speaker/sp-2.ics"' in profile
     assert token not in profile and token not in listing
 
 
@@ -113,7 +113,7 @@ def test_private_page_shows_sessions_arrival_and_co_speakers(
     assert '<time datetime="2025-07-08T09:45:00+02:00">09:45</time>' in html
     assert "<bdi>Иван Петров</bdi> (Academia)" in html  # co-speaker of s-c1
     assert "Dr &lt;b&gt;Bold&lt;/b&gt;" in html  # co-speaker of s-hostile, escaped
-    assert 'href="/calendar/speaker/sp-2.ics"' in html
+    assert 'href="webcal://localhost/calendar/speaker/sp-2.ics"' in html
     assert '<meta name="referrer" content="no-referrer">' in html
 
 

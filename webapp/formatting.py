@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint
 
 from webapp.db import get_db
 from webapp.pages import site_event
@@ -47,19 +46,6 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{moment.isoformat()[-6:]}"
 
 
-def served_elsewhere(path: str) -> bool:
-    """Whether another blueprint serves `path` (a feed, an export): link to it only if so.
-
-    Lets these pages link to calendar feeds and exports without importing their blueprints.
-    """
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        endpoint, _values = adapter.match(path, method="GET")
-    except HTTPException:
-        return False
-    return not str(endpoint).startswith(("agenda.", "speakers."))
-
-
 def site_context() -> dict[str, Any]:
     """The event's name and clock for the site header, on every page of the app."""
     event = site_event(get_db())
@@ -71,5 +57,4 @@ def site_context() -> dict[str, Any]:
 def register(bp: Blueprint) -> None:
     for function in (long_date, short_date, clock, utc_offset, language_name, kind_label):
         bp.add_app_template_filter(function)
-    bp.add_app_template_global(served_elsewhere)
     bp.app_context_processor(site_context)
