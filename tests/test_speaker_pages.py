@@ -142,6 +142,25 @@ def test_report_form_stores_a_report_and_confirms(agenda_client: FlaskClient, en
     )  # listed under "What you have told us"
 
 
+def test_the_programme_team_lists_and_resolves_reports(agenda_client: FlaskClient, engine: Engine) -> None:
+    token = token_for(engine, "sp-2")
+    csrf = csrf_of(agenda_client.get(f"/speaker/{token}").get_data(as_text=True))
+    form = {"csrf_token": csrf, "session": "s-c1", "message": "Flight lands late"}
+    assert agenda_client.post(f"/speaker/{token}", data=form).status_code == 303
+    runner = CliRunner()
+    listed = runner.invoke(main, ["reports"])
+    assert listed.exit_code == 0, listed.output
+    [line] = listed.output.splitlines()
+    number = line.split(" ", 1)[0].lstrip("#")
+    assert "sp-2 (Li Wei 李伟)" in line and "cannot make s-c1" in line and "'Flight lands late'" in line
+    resolved = runner.invoke(main, ["reports", "--resolve", number])
+    assert resolved.exit_code == 0 and "resolved" in resolved.output
+    assert runner.invoke(main, ["reports"]).output == "No open availability reports.\n"
+    assert "Flight lands late" in runner.invoke(main, ["reports", "--all"]).output
+    unknown = runner.invoke(main, ["reports", "--resolve", "999"])
+    assert unknown.exit_code == 2 and "no availability report #999" in unknown.output
+
+
 def test_report_form_refuses_a_missing_or_wrong_csrf_token(
     agenda_client: FlaskClient, engine: Engine
 ) -> None:

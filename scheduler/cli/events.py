@@ -28,7 +28,8 @@ from scheduler.live import notify_published
 from scheduler.problem_file import ProblemFileError, dump_problem
 from scheduler.schedule_file import load_schedule
 from scheduler.schema import upgrade
-from scheduler.store import StoreError, export_problem, import_problem
+from scheduler.speaker_reports import ReportNotFound, describe, reports, resolve
+from scheduler.store import StoreError, export_problem, import_problem, utc_now
 from scheduler.versions import (
     DRAFT,
     PublishRefused,
@@ -72,7 +73,7 @@ def _event(engine: Engine, event_ref: str | None) -> Iterator[tuple[DbSession, m
     try:
         with transaction(engine) as db:
             yield db, find_event(db, event_ref)
-    except (EventNotFound, StoreError, VersionError, WorkbookError) as error:
+    except (EventNotFound, StoreError, VersionError, WorkbookError, ReportNotFound) as error:
         raise InputError(str(error)) from None
 
 
@@ -289,6 +290,24 @@ def versions_command(event_ref: str | None) -> None:
         )
 
 
+@click.command("reports")
+@event_argument
+@click.option("--all", "include_resolved", is_flag=True, help="Also list reports already resolved.")
+@click.option("--resolve", "number", type=int, metavar="N", help="Mark report N as dealt with.")
+def reports_command(event_ref: str | None, include_resolved: bool, number: int | None) -> None:
+    """List what speakers said they cannot make, from their private pages (oldest first).
+
+    Change the speaker's availability in the problem file, re-import, `scheduler plan --replan`,
+    publish, then --resolve the report.
+    """
+    with _database() as engine, _event(engine, event_ref) as (db, event):
+        if number is not None:
+            click.echo(describe(resolve(db, event, number, utc_now())))
+            return
+        lines = [describe(report) for report in reports(db, event, include_resolved)]
+    click.echo("\n".join(lines) if lines else "No open availability reports.")
+
+
 def _version_rows(db: DbSession, event: models.Event) -> list[tuple[Any, ...]]:
     placed = _counts(db, event, models.Assignment.version_id)
     changed = _counts(db, event, models.VersionChange.version_id)
@@ -327,4 +346,5 @@ event_commands = (
     plan_command,
     publish_command,
     versions_command,
+    reports_command,
 )
