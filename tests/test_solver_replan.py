@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
+
+from bench.synthetic import generate
 from scheduler.diff import diff_assignments
+from scheduler.problem_file import load_problem
+from scheduler.schedule_file import load_schedule
 from solver import SolveOptions, solve
-from solver.domain import Period, Problem, Schedule, Speaker
+from solver.domain import Fixed, Period, Problem, Schedule, Session, Speaker
+from solver.precheck import precheck
 from tests.test_solver_support import build, day, room, session, speaker, valid
 
 OPTIONS = SolveOptions(time_limit=20.0, workers=1)
@@ -84,3 +91,67 @@ def test_a_baseline_naming_unknown_sessions_and_rooms_is_tolerated() -> None:
     after = solve(problem, OPTIONS, baseline=stale)
     assert valid(problem, after)
     assert moved(before, after) == set()
+
+
+# --- on the sample event and on generated ones ------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data"
+
+
+def pinned(problem: Problem, baseline: Schedule, free: set[str]) -> Problem:
+    """The problem with every session but `free` fixed where the baseline put it."""
+    placed = {a.session: a for a in baseline.assignments}
+
+    def pin(s: Session) -> Session:
+        if s.id in free or s.id not in placed:
+            return s
+        return replace(s, fixed=Fixed(room=placed[s.id].room, start=placed[s.id].start))
+
+    return replace(problem, sessions=tuple(pin(s) for s in problem.sessions))
+
+
+def sessions_on(problem: Problem, baseline: Schedule, speaker_id: str, date: str) -> set[str]:
+    return {a.session for a in baseline.assignments
+            if speaker_id in problem.session(a.session).speakers and f"{a.start:%Y-%m-%d}" == date}
+
+
+def assert_only_the_lost_sessions_move(
+    problem: Problem, baseline: Schedule, speaker_id: str, date: str
+) -> None:
+    """The speaker loses `date`; their sessions that day must move, and (as an agenda with every other
+    session pinned proves) nothing else has to: so the re-plan moves exactly those."""
+    changed = without_day(problem, speaker_id, date)
+    lost = sessions_on(problem, baseline, speaker_id, date)
+    assert lost
+    assert solve(pinned(changed, baseline, lost), OPTIONS).status in ("optimal", "feasible")
+    after = solve(changed, SolveOptions(time_limit=60.0, workers=2), baseline=baseline)
+    assert valid(changed, after)
+    assert after.status == "optimal"  # the number of moves is proven minimal
+    assert moved(baseline, after) == lost
+
+
+def test_on_the_sample_a_speaker_losing_a_day_moves_only_their_sessions() -> None:
+    problem = load_problem(SAMPLE / "wsis20-2025.problem.json")
+    baseline = load_schedule(SAMPLE / "wsis20-2025.planted.schedule.json", problem)
+    # sp-274 speaks twice on Monday 7 July and is available other days too.
+    assert_only_the_lost_sessions_move(problem, baseline, "sp-274", "2025-07-07")
+
+
+def movable_loss(problem: Problem, baseline: Schedule) -> tuple[str, str]:
+    """The first speaker and day whose sessions could move alone (precheck and a pinned solve agree)."""
+    for a in baseline.assignments:
+        date = f"{a.start:%Y-%m-%d}"
+        for speaker_id in problem.session(a.session).speakers:
+            if problem.speaker(speaker_id).available is None:
+                continue
+            changed = without_day(problem, speaker_id, date)
+            lost = sessions_on(problem, baseline, speaker_id, date)
+            if not precheck(changed) and solve(pinned(changed, baseline, lost), OPTIONS).assignments:
+                return speaker_id, date
+    raise AssertionError("no speaker of the generated event can lose a day")
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_on_generated_events_a_speaker_losing_a_day_moves_only_their_sessions(seed: int) -> None:
+    problem, planted = generate(60, 6, 3, seed)
+    assert_only_the_lost_sessions_move(problem, planted, *movable_loss(problem, planted))
