@@ -258,4 +258,4 @@ def test_speaker_links_command(agenda_event: object, database_url: str) -> None:
     unknown = runner.invoke(main, ["speaker-links", "--revoke", "sp-99"])
     assert unknown.exit_code == 1 and "no speaker with id 'sp-99'" in unknown.output
     no_event = runner.invoke(main, ["speaker-links", "no-such-event"])
-    assert no_event.exit_code == 1 and "no event with id or slug" in no_event.output
+    assert no_event.exit_code == 2 and "no event with id or slug" in no_event.output

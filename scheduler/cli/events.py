@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler import models
-from scheduler.agenda import EventNotFound, find_event, latest_published
-from scheduler.cli.output import INVALID, fail, plural, problem_summary
+from scheduler.agenda import latest_published
+from scheduler.cli.database import InputError, database, stored_event
+from scheduler.cli.output import fail, plural, problem_summary
 from scheduler.cli.solve import ProgressLine, solve_interruptibly
-from scheduler.db import make_engine, transaction
+from scheduler.db import transaction
 from scheduler.diff import diff_assignments
 from scheduler.live import notify_published
 from scheduler.problem_file import ProblemFileError, dump_problem
 from scheduler.schedule_file import load_schedule
-from scheduler.schema import upgrade
 from scheduler.speaker_reports import ReportNotFound, describe, reports, resolve
 from scheduler.store import StoreError, export_problem, import_problem, utc_now
 from scheduler.versions import (
@@ -48,33 +47,10 @@ from solver.options import SolveOptions
 REFUSED = 1
 
 
-class InputError(click.ClickException):
-    """Bad input named in plain words: exit 2, no traceback."""
-
-    exit_code = INVALID
-
-
 event_argument = click.argument("event_ref", metavar="[EVENT]", required=False)
 
 
-@contextmanager
-def _database() -> Iterator[Engine]:
-    engine = make_engine()
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _event(engine: Engine, event_ref: str | None) -> Iterator[tuple[DbSession, models.Event]]:
-    """The event in one transaction; refusals of the store and versions become clean errors."""
-    try:
-        with transaction(engine) as db:
-            yield db, find_event(db, event_ref)
-    except (EventNotFound, StoreError, VersionError, WorkbookError, ReportNotFound) as error:
-        raise InputError(str(error)) from None
+REFUSALS = (StoreError, VersionError, WorkbookError, ReportNotFound)
 
 
 def _read_problem(path: Path) -> Problem:
@@ -106,7 +82,7 @@ def import_command(problem_path: Path, slug: str | None) -> None:
     An invalid file is refused with every issue listed; nothing is stored.
     """
     problem = _read_problem(problem_path)
-    with _database() as engine:
+    with database() as engine:
         try:
             with transaction(engine) as db:
                 event = import_problem(db, problem, slug)
@@ -124,7 +100,7 @@ def import_command(problem_path: Path, slug: str | None) -> None:
 @click.option("--xlsx", is_flag=True, help="Write a workbook whatever the suffix (default: by the suffix).")
 def export_command(event_ref: str | None, output: Path, xlsx: bool) -> None:
     """Write the stored EVENT as a problem file (.json) or workbook (.xlsx)."""
-    with _database() as engine, _event(engine, event_ref) as (db, event):
+    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         problem = export_problem(db, event)
     _write_problem(problem, output, xlsx)
     click.echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
@@ -163,13 +139,13 @@ def plan_command(
 
     Exits 1 when no agenda exists; the draft is still kept, with the conflicts that explain why.
     """
-    with _database() as engine:
-        with _event(engine, event_ref) as (db, event):
+    with database() as engine:
+        with stored_event(engine, event_ref, REFUSALS) as (db, event):
             problem, event_id = export_problem(db, event), event.id
             baseline = _baseline(db, event) if replan else None
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
         schedule = _solve(problem, options, baseline)
-        with _event(engine, str(event_id)) as (db, event):
+        with stored_event(engine, str(event_id), REFUSALS) as (db, event):
             number = save_draft(db, event, schedule, note=note).number
     click.echo(f"draft version {number}: {_schedule_line(schedule, len(problem.sessions))}")
     for line in _report_lines(schedule):
@@ -236,7 +212,7 @@ def publish_command(
     """
     if schedule_path is not None and draft_number is not None:
         raise click.UsageError("give --schedule or --draft, not both")
-    with _database() as engine, _event(engine, event_ref) as (db, event):
+    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         try:
             version = _publish(db, event, schedule_path, draft_number, force)
         except PublishRefused as refused:
@@ -280,7 +256,7 @@ def _publish(
 @event_argument
 def versions_command(event_ref: str | None) -> None:
     """List EVENT's versions, drafts and published, newest first."""
-    with _database() as engine, _event(engine, event_ref) as (db, event):
+    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         rows = _version_rows(db, event)
     header = ("version", "state", "created (UTC)", "status", "objective", "placed", "changes")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
@@ -300,7 +276,7 @@ def reports_command(event_ref: str | None, include_resolved: bool, number: int |
     Change the speaker's availability in the problem file, re-import, `scheduler plan --replan`,
     publish, then --resolve the report.
     """
-    with _database() as engine, _event(engine, event_ref) as (db, event):
+    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         if number is not None:
             click.echo(describe(resolve(db, event, number, utc_now())))
             return

@@ -17,11 +17,9 @@ import click
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler import live, participants
-from scheduler.agenda import EventNotFound, find_event
-from scheduler.db import make_engine, transaction
+from scheduler.cli.database import database, stored_event
 from scheduler.figures import Figures, Parity, figures
 from scheduler.models import Event
-from scheduler.schema import upgrade
 
 event_option = click.option(
     "--event", "event_ref", metavar="EVENT", help="Event id or slug (default: the only one)."
@@ -30,16 +28,12 @@ event_option = click.option(
 
 @contextmanager
 def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
-    """The event in one transaction; known refusals become clean CLI errors, nothing half-written."""
-    engine = make_engine()
+    """The event in one transaction; the team's refused changes become clean errors (exit 1)."""
     try:
-        upgrade(engine)  # like every command: a new or older database is brought up to date first
-        with transaction(engine) as db:
-            yield db, find_event(db, event_ref)
-    except (EventNotFound, live.LiveError, participants.ParticipantError) as error:
+        with database() as engine, stored_event(engine, event_ref) as (db, event):
+            yield db, event
+    except (live.LiveError, participants.ParticipantError) as error:
         raise click.ClickException(str(error)) from None
-    finally:
-        engine.dispose()
 
 
 def _set_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

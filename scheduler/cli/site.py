@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from scheduler.agenda import EventNotFound, find_event
+from scheduler.agenda import find_event
+from scheduler.cli.database import database, stored_event
 from scheduler.cli.live import clock_option
 from scheduler.db import PROJECT_ROOT, instance_path, make_engine, transaction
 from scheduler.models import Speaker
@@ -82,29 +83,19 @@ def speaker_links_command(event_ref: str | None, base_url: str, revoke_key: str 
     speaker's link (with --new, that speaker gets a fresh one). Output: speaker id, name and link,
     tab-separated, one speaker per line.
     """
-    engine = make_engine()
-    try:
-        with transaction(engine) as db:
-            event = find_event(db, event_ref)
-            if revoke_key is not None:
-                speaker = _speaker(list(event.speakers), revoke_key)
-                if renew:
-                    click.echo(_line(speaker, speaker_link(base_url, renew_token(db, speaker))))
-                else:
-                    count = revoke_tokens(db, speaker)
-                    click.echo(f"Revoked {count} link(s) of {speaker.key} ({speaker.name}).")
-                return
-            for issued in issue_links(db, event, renew=renew):
-                link = (
-                    speaker_link(base_url, issued.token)
-                    if issued.token
-                    else "(already issued; --new replaces it)"
-                )
-                click.echo(_line(issued.speaker, link))
-    except EventNotFound as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        engine.dispose()
+    with database() as engine, stored_event(engine, event_ref) as (db, event):
+        if revoke_key is not None:
+            speaker = _speaker(list(event.speakers), revoke_key)
+            if renew:
+                click.echo(_line(speaker, speaker_link(base_url, renew_token(db, speaker))))
+            else:
+                count = revoke_tokens(db, speaker)
+                click.echo(f"Revoked {count} link(s) of {speaker.key} ({speaker.name}).")
+            return
+        for issued in issue_links(db, event, renew=renew):
+            already = "(already issued; --new replaces it)"
+            link = speaker_link(base_url, issued.token) if issued.token else already
+            click.echo(_line(issued.speaker, link))
 
 
 # --- demo ------------------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+"""How commands open the database: the one in DATABASE_URL, brought up to date first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.agenda import EventNotFound, find_event
+from scheduler.cli.output import INVALID
+from scheduler.db import make_engine, transaction
+from scheduler.models import Event
+from scheduler.schema import upgrade
+
+
+class InputError(click.ClickException):
+    """Bad input named in plain words: exit 2, no traceback."""
+
+    exit_code = INVALID
+
+
+@contextmanager
+def database() -> Iterator[Engine]:
+    """The database, migrated: a fresh machine or an older database just works."""
+    engine = make_engine()
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def stored_event(
+    engine: Engine, event_ref: str | None, refusals: tuple[type[Exception], ...] = ()
+) -> Iterator[tuple[DbSession, Event]]:
+    """The event in one transaction, rolled back whole if the block fails.
+
+    An unknown event, and the command's own `refusals`, become clean errors (exit 2).
+    """
+    try:
+        with transaction(engine) as db:
+            yield db, find_event(db, event_ref)
+    except (EventNotFound, *refusals) as error:
+        raise InputError(str(error)) from None
