@@ -130,6 +130,6 @@ def test_figures_command_prints_every_section(engine: Engine) -> None:
 def test_figures_of_an_unknown_event_is_a_clean_error(engine: Engine) -> None:
     seed(engine)
     result = CliRunner().invoke(main, ["figures", "nope"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no event with id or slug 'nope'" in result.output
     assert "Traceback" not in result.output
