@@ -117,7 +117,7 @@ def _day(day: DayView, programme: Programme) -> Json:
         "opens": _iso(day.opens),
         "closes": _iso(day.closes),
         "breaks": [{"start": _iso(b.start), "end": _iso(b.end), "label": b.label} for b in day.breaks],
-        "sessions": sum(1 for s in programme.live_sessions if s.day == day.date),
+        "sessions": programme.day_counts[day.date],
         "url": url_for("agenda.day", day=day.date.isoformat(), _external=True),
         "calendar": url_for("feeds.day", day=day.date.isoformat(), _external=True),
     }
@@ -130,7 +130,7 @@ def _room(room: RoomView, programme: Programme) -> Json:
         "features": list(room.features),
         "interpretation_booths": room.interpretation_booths,
         "hybrid": room.hybrid,
-        "sessions": sum(1 for s in programme.live_sessions if s.room.key == room.key),
+        "sessions": programme.room_counts[room.key],
         "url": url_for("agenda.room", key=room.key, _external=True),
         "calendar": url_for("feeds.room", key=room.key, _external=True),
     }
@@ -249,7 +249,7 @@ def tracks() -> Response:
     data = [
         {
             "name": track,
-            "sessions": sum(1 for s in p.live_sessions if track in s.tracks),
+            "sessions": p.track_counts[track],
             "url": url_for("agenda.track", track=track, _external=True),
             "calendar": url_for("feeds.track", track=track, _external=True),
         }
