@@ -21,7 +21,7 @@ from itertools import combinations
 from solver.domain import Conflict, Problem, Room, Session
 from solver.instance import room_fits
 from solver.timeline import DAY_MINUTES, Span, Timeline, hours, union
-from solver.words import moment, names
+from solver.words import and_list, moment, names, sessions_phrase
 
 
 def precheck(problem: Problem) -> list[Conflict]:
@@ -139,7 +139,7 @@ def _alone(clock: _Clock, venue: _Venue, session: Session) -> _Live | Conflict:
     if clock.first_start(spans, session.duration_minutes) is None:
         minutes = session.duration_minutes
         return Conflict(f"{session.id} ({minutes} min) has no possible start: "
-                        f"{_and([_WORDS[r] for r in rules])} leave no {minutes}-minute slot on the "
+                        f"{and_list([_WORDS[r] for r in rules])} leave no {minutes}-minute slot on the "
                         f"{clock.granularity}-minute grid", sessions=(session.id,), speakers=speakers,
                         rules=tuple(rules))
     # Rooms with the same free time offer the same starts, so each is tried once.
@@ -172,7 +172,7 @@ def _no_room(session: Session, candidates: Sequence[Room], fixed_room: str | Non
     rules = tuple(dict.fromkeys(n.rule for n in culprit))
     if fixed_room is not None:
         return Conflict(f"{session.id} is fixed in {fixed_room}, which lacks "
-                        f"{_and([n.qualifier for n in culprit])}", sessions=(session.id,),
+                        f"{and_list([n.qualifier for n in culprit])}", sessions=(session.id,),
                         rooms=(fixed_room,), rules=(*rules, "fixed room"))
     *qualifiers, last = culprit
     with_ = f" with {' and '.join(n.qualifier for n in qualifiers)}" if qualifiers else ""
@@ -481,17 +481,5 @@ def _spans_text(clock: _Clock, a: _Live, b: _Live) -> str:
     return f"{one(a)} and {one(b)}"
 
 
-_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
 def _sessions_text(members: Sequence[_Live]) -> str:
-    """"three 60-minute sessions (s-1, s-2, s-3)" or "5 sessions lasting 6h30 in all (...)"."""
-    count = _COUNT_WORDS[len(members)] if len(members) < len(_COUNT_WORDS) else str(len(members))
-    lengths = {m.minutes for m in members}
-    what = (f"{count} {lengths.pop()}-minute sessions" if len(lengths) == 1
-            else f"{count} sessions lasting {hours(sum(m.minutes for m in members))} in all")
-    return f"{what} ({names([m.id for m in members])})"
-
-
-def _and(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return sessions_phrase([m.id for m in members], [m.minutes for m in members])

@@ -37,12 +37,16 @@ def names(ids: Sequence[str], most: int = 8) -> str:
 
 
 def sessions_text(inst: Instance, ids: Sequence[str]) -> str:
+    """The sessions `ids` of `inst`, in words (see `sessions_phrase`)."""
+    return sessions_phrase(ids, [inst.sessions[s].duration_minutes for s in ids])
+
+
+def sessions_phrase(ids: Sequence[str], minutes: Sequence[int]) -> str:
     """'three 60-minute sessions (s-1, s-2, s-3)' or 'two sessions lasting 2h30 in all (s-1, s-2)'."""
     count = _COUNT_WORDS[len(ids)] if len(ids) < len(_COUNT_WORDS) else str(len(ids))
-    lengths = [inst.sessions[s].duration_minutes for s in ids]
     noun = "session" if len(ids) == 1 else "sessions"
-    what = (f"{count} {lengths[0]}-minute {noun}" if len(set(lengths)) == 1
-            else f"{count} {noun} lasting {hours(sum(lengths))} in all")
+    what = (f"{count} {minutes[0]}-minute {noun}" if len(set(minutes)) == 1
+            else f"{count} {noun} lasting {hours(sum(minutes))} in all")
     return f"{what} ({names(list(ids))})"
 
 
@@ -217,7 +221,7 @@ def no_place(inst: Instance, sid: str) -> Conflict:
     blamed = alone or list(rules)
     labels = [_rule_label(inst, sid, name) for name in blamed]
     return Conflict(f"{sid} ({session.duration_minutes} min) has no start on the grid that meets "
-                    f"{_and(labels)}",
+                    f"{and_list(labels)}",
                     sessions=(sid,), speakers=tuple(n.partition(":")[2] for n in blamed if ":" in n),
                     rules=tuple(_RULE_NAMES[n.partition(":")[0]] for n in blamed))
 
@@ -229,5 +233,6 @@ def _rule_label(inst: Instance, sid: str, name: str) -> str:
     return _phrase(inst, kind, sid).replace(f"{sid} ", "its ", 1) if kind == "fixed" else f"its {kind}"
 
 
-def _and(words: Sequence[str]) -> str:
+def and_list(words: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
