@@ -25,11 +25,10 @@ from zoneinfo import ZoneInfo
 
 from scheduler.ical import SessionUrl, session_description
 from scheduler.models import Day, Event, PublishedEntry, Room, ScheduleVersion
+from scheduler.xmltext import xml_safe
 
 GENERATOR = "wsis-agenda"
 JSON_SCHEMA_ID = "https://c3voc.de/schedule/schema.json"
-# Characters XML 1.0 cannot carry even escaped; a hostile title must not make the file unreadable.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SLUG_TITLE_CHARS = 40
 
 Json = dict[str, Any]
@@ -170,7 +169,7 @@ def schedule_json(document: Json) -> bytes:
 
 
 def _text(value: object) -> str:
-    return _XML_ILLEGAL.sub("", "" if value is None else str(value))
+    return xml_safe("" if value is None else str(value))
 
 
 def _child(parent: ET.Element, tag: str, value: object, **attributes: str) -> ET.Element:

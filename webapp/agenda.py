@@ -6,11 +6,11 @@ rendered once per version. Filters and search come from GET parameters (see `web
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from scheduler.xmltext import xml_safe
 from webapp import errors, formatting, pages
 from webapp.changelog import load_changelog
 from webapp.db import get_db
@@ -24,7 +24,6 @@ errors.register(bp)
 bp.record_once(lambda state: pages.init_app(state.app))
 
 PARALLEL_LIMIT = 12
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _day_or_404(programme: Programme, day: str) -> DayView:
@@ -156,4 +155,4 @@ def changes_feed(programme: Programme) -> Response:
         "agenda/changes.atom.xml", programme=programme, versions=versions, feed_url=feed_url
     )
     # Escaping cannot carry control characters into XML 1.0; only data can hold them, so drop them.
-    return Response(XML_ILLEGAL.sub("", body), mimetype="application/atom+xml")
+    return Response(xml_safe(body), mimetype="application/atom+xml")
