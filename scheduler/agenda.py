@@ -52,25 +52,6 @@ def latest_published(db: DbSession, event: Event) -> ScheduleVersion | None:
     ).first()
 
 
-def published_version(db: DbSession, event: Event, number: int) -> ScheduleVersion | None:
-    return db.scalars(
-        select(ScheduleVersion).where(
-            ScheduleVersion.event_id == event.id,
-            ScheduleVersion.state == "published",
-            ScheduleVersion.number == number,
-        )
-    ).first()
-
-
-def published_versions(db: DbSession, event: Event) -> Sequence[ScheduleVersion]:
-    """Every published version, newest first (the changelog)."""
-    return db.scalars(
-        select(ScheduleVersion)
-        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published")
-        .order_by(ScheduleVersion.number.desc())
-    ).all()
-
-
 def entries(db: DbSession, version: ScheduleVersion) -> Sequence[PublishedEntry]:
     """A published version's sessions in time order, with their rooms and speakers loaded."""
     return db.scalars(
@@ -85,19 +66,6 @@ def entries(db: DbSession, version: ScheduleVersion) -> Sequence[PublishedEntry]
         )
         .order_by(PublishedEntry.start, PublishedEntry.room_id, Session.key)
     ).unique().all()
-
-
-def entry_for_session(db: DbSession, version: ScheduleVersion, session_key: str) -> PublishedEntry | None:
-    """One session as the version publishes it, looked up by the session's file id."""
-    return db.scalars(
-        select(PublishedEntry)
-        .join(PublishedEntry.session)
-        .where(PublishedEntry.version_id == version.id, Session.key == session_key)
-        .options(
-            joinedload(PublishedEntry.room),
-            joinedload(PublishedEntry.session).selectinload(Session.speaker_links),
-        )
-    ).first()
 
 
 def load_event_tree(db: DbSession, event: Event) -> Event:
