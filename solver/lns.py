@@ -31,6 +31,10 @@ _LAST_ROUND = 0.5
 # Besides its own room and the other free sessions' rooms, a free session may use its smallest fitting.
 _SMALL_ROOMS = 6
 _AROUND_MINUTES = 60
+# Shares of the rounds spent around mandatory sessions still without a place, and around optional
+# sessions left out (smaller: there may be no room for them at all).
+_REPAIR_SHARE = 0.7
+_RETRY_SHARE = 0.2
 
 
 class Neighbourhoods:
@@ -41,9 +45,14 @@ class Neighbourhoods:
         self.tracks = [t for t, members in self.inst.by_track.items() if len(members) > 1]
         self.by_size = sorted(self.inst.rooms, key=lambda r: (self.inst.rooms[r].capacity, r))
 
-    def pick(self, placements: Mapping[str, Placement], missing: list[str], size: int) -> list[str]:
-        if missing and self.rng.random() < 0.7:
+    def pick(self, placements: Mapping[str, Placement], missing: list[str], left_out: list[str],
+             size: int) -> list[str]:
+        """Sessions to free: mostly around a mandatory session without a place while there is one;
+        sometimes around an optional session left out, which costs as much as many clashes."""
+        if missing and self.rng.random() < _REPAIR_SHARE:
             return self._around_missing(placements, self.rng.choice(missing), size)
+        if left_out and self.rng.random() < _RETRY_SHARE:
+            return self._around_missing(placements, self.rng.choice(left_out), size)
         kind = self.rng.choice(("clash", "clash", "misplaced", "track", "window", "rooms", "random"))
         chosen = getattr(self, f"_{kind}")(placements, size)
         return chosen or self._random(placements, size)
@@ -170,8 +179,10 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
     current, best = dict(start), total(start)
     size = _SIZE[1]
     while clock.left > _LAST_ROUND and not (stop and stop.is_set()) and best > floor:
-        missing = [s for s in mandatory if s not in current and s in costs.inst.info]
-        free = hoods.pick(current, missing, size)
+        unplaced = [s for s in costs.inst.info if s not in current]
+        missing = [s for s in unplaced if not costs.inst.info[s].optional]
+        left_out = [s for s in unplaced if costs.inst.info[s].optional]
+        free = hoods.pick(current, missing, left_out, size)
         candidate, proven = _reoptimise(costs, current, free, baseline, move_cost, clock, options, rng, stop)
         value = best if candidate is None else total(candidate)
         improved = value < best

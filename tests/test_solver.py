@@ -4,6 +4,7 @@ objective's goals pull the right way, progress is reported, and a stop still ret
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -15,7 +16,7 @@ from solver.costs import Costs
 from solver.domain import Problem, Schedule
 from solver.greedy import greedy
 from solver.instance import Instance
-from solver.search import Clock, Reporter
+from solver.search import Clock, Reporter, Result
 from tests.test_solver_support import build, day, room, rooms_of, session, speaker, starts, valid
 
 FAST = SolveOptions(time_limit=20.0, workers=1)
@@ -194,17 +195,31 @@ def test_large_events_go_through_the_neighbourhood_search() -> None:
     assert valid(problem, schedule)
 
 
-def test_the_neighbourhood_search_places_what_the_greedy_start_left_out() -> None:
-    problem, _ = generate(30, 4, 3, seed=7)
+def _search_without(problem: Problem, dropped: str) -> Result:
+    """The neighbourhood search from the greedy agenda with `dropped` taken out of it."""
     costs = Costs(Instance(problem), Weights())
     start, _ = greedy(costs)
-    dropped = problem.sessions[0].id
     del start[dropped]
     clock = Clock(3.0)
-    result = lns.improve(costs, start, baseline=None, clock=clock, options=FAST, report=Reporter(clock, None),
-                         stop=None, floor=0)
+    return lns.improve(costs, start, baseline=None, clock=clock, options=FAST, report=Reporter(clock, None),
+                       stop=None, floor=0)
+
+
+def test_the_neighbourhood_search_places_what_the_greedy_start_left_out() -> None:
+    problem, _ = generate(30, 4, 3, seed=7)
+    dropped = problem.sessions[0].id
+    result = _search_without(problem, dropped)
     assert result.placements is not None and dropped in result.placements
     assert result.status == "feasible"
+
+
+def test_the_neighbourhood_search_retries_an_optional_session_left_out() -> None:
+    # Leaving an optional session out costs as much as a hundred clashes; the search must try it.
+    problem, _ = generate(30, 4, 3, seed=7)
+    optional = replace(problem.sessions[0], optional=True)
+    problem = replace(problem, sessions=(optional, *problem.sessions[1:]))
+    result = _search_without(problem, optional.id)
+    assert result.placements is not None and optional.id in result.placements
 
 
 def test_the_greedy_agenda_alone_is_valid_too() -> None:
