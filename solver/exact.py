@@ -18,13 +18,13 @@ from solver import lns
 from solver.costs import Costs, Placement
 from solver.model import PlacementModel
 from solver.options import SolveOptions
-from solver.search import Clock, Outcome, Reporter, Result, run
+from solver.search import PROOF_SUBSOLVERS, Clock, Outcome, Reporter, Result, run
 
 # Share of the remaining time the first re-planning phase (fewest moves) may use.
 _MOVES_SHARE = 0.5
 # Above this many sessions the neighbourhood search gets a share of the time between two rounds of
 # the whole model (first round, search, second round: shares of the time left at each step).
-# The first round only raises the bound (`run(prove=True)`): a quarter of 60 s took the bound from
+# The first round only raises the bound (`PROOF_SUBSOLVERS`): a quarter of 60 s took the bound from
 # 369 to 381 (seed 1) and 348 to 385 (seed 2) on 300 synthetic sessions, 296 to 351 on the WSIS
 # sample; a tenth reached 372 and 343.
 _SEARCH_ABOVE = 80
@@ -49,7 +49,7 @@ class _Whole:
         self.pm.hint(hint)
         return run(self.pm, time_limit=seconds, workers=self.options.workers, seed=self.options.seed,
                    stop=self.stop, found=self._found, bound=lambda bound: self.report(bound=bound),
-                   prove=prove)
+                   subsolvers=PROOF_SUBSOLVERS if prove else ())
 
     def _found(self, placements: dict[str, Placement], _: float, bound: float) -> None:
         # CP-SAT's own objective may count a clash literal its agenda does not need; report the agenda's.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -19,8 +19,9 @@ _PROBING_LIMIT = 150
 # A proving run's workers: the strongest LP relaxation, and a search that raises the bound step by
 # step. With 2 workers, the default portfolio (one default_lp worker, the other on neighbourhoods)
 # left the bound where the root LP put it: 369.2 at 1 s and at 60 s on 300 synthetic sessions,
-# where these two reach 381 in 30 s (and 296 -> 354 on the WSIS sample).
-_PROOF_SUBSOLVERS = ("max_lp", "objective_lb_search")
+# where these two reach 381 in 30 s (and 296 -> 354 on the WSIS sample). `python -m
+# bench.bound_bench` compares them with other portfolios.
+PROOF_SUBSOLVERS = ("max_lp", "objective_lb_search")
 
 Found = Callable[[dict[str, Placement], float, float], None]
 
@@ -56,11 +57,13 @@ class _Listener(cp_model.CpSolverSolutionCallback):
 
 def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
         stop: threading.Event | None = None, found: Found | None = None,
-        bound: Callable[[float], None] | None = None, light: bool = False, prove: bool = False) -> Outcome:
+        bound: Callable[[float], None] | None = None, light: bool = False,
+        subsolvers: Sequence[str] = ()) -> Outcome:
     """Solve `pm` within `time_limit` seconds; `found` hears each better agenda, `bound` each better bound.
 
-    `light` skips presolve probing, for the many small models of the neighbourhood search. `prove`
-    spends the workers on raising the lower bound rather than on finding better agendas.
+    `light` skips presolve probing, for the many small models of the neighbourhood search.
+    `subsolvers` replaces CP-SAT's portfolio of full workers (`PROOF_SUBSOLVERS` spends them on
+    raising the lower bound rather than on finding better agendas).
     """
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -71,9 +74,9 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
     params.catch_sigint_signal = False
     if light or len(pm.vars) > _PROBING_LIMIT:
         params.cp_model_probing_level = 0
-    if prove:
-        params.subsolvers.extend(_PROOF_SUBSOLVERS)
-        params.num_full_subsolvers = min(params.num_workers, len(_PROOF_SUBSOLVERS))
+    if subsolvers:
+        params.subsolvers.extend(subsolvers)
+        params.num_full_subsolvers = min(params.num_workers, len(subsolvers))
     if bound is not None:
         solver.best_bound_callback = bound
     listener = _Listener(pm, found)
