@@ -232,11 +232,11 @@ def greedy(costs: Costs, keep: Mapping[str, Placement] | None = None,
            attempts: int = 4) -> tuple[dict[str, Placement], list[str]]:
     """An agenda built from scratch, or around `keep` (placements to hold where they still fit).
 
-    Sessions that find no place go first on the next attempt. Returns the placements and the
-    sessions (mandatory or optional) left out by the best attempt.
+    Sessions that find no place, optional ones too, go first on the next attempt. Returns the
+    placements and the sessions (mandatory or optional) left out by the best attempt.
     """
     pressure = room_pressure(costs.inst)
-    mandatory = costs.inst.mandatory()
+    mandatory = set(costs.inst.mandatory())
     best: tuple[int, int, dict[str, Placement]] | None = None
     first: set[str] = set()
     for _ in range(attempts):
@@ -245,11 +245,11 @@ def greedy(costs: Costs, keep: Mapping[str, Placement] | None = None,
             if builder.fits(sid, placement):
                 builder.place(sid, placement)
         builder.fill(sid for sid in costs.inst.sessions if sid not in builder.placed)
-        failed = [sid for sid in mandatory if sid not in builder.placed]
-        score = (len(failed), costs.evaluate(builder.placed).total, builder.placed)
+        failed = [sid for sid in costs.inst.info if sid not in builder.placed]
+        score = (len(mandatory.intersection(failed)), costs.evaluate(builder.placed).total, builder.placed)
         if best is None or score[:2] < best[:2]:
             best = score
-        if not failed:
+        if not failed or first.issuperset(failed):
             break
         first.update(failed)
     assert best is not None

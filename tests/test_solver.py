@@ -226,3 +226,14 @@ def test_the_greedy_agenda_alone_is_valid_too() -> None:
     problem, _ = generate(40, 5, 3, seed=11)
     schedule = greedy_schedule(problem)
     assert valid(problem, schedule)
+
+
+def test_the_greedy_start_retries_an_optional_session_it_left_out() -> None:
+    # "keynote" takes the only hour "launch" can have; a second attempt places the launch first.
+    problem = build([session("keynote", preferred=[{"start": "2025-07-07T09:00", "end": "2025-07-07T10:00",
+                                                    "weight": 1}]),
+                     session("launch", optional=True, window={"latest": "2025-07-07T10:00"})],
+                    days=[day(close="11:00")], granularity=60)
+    _, left_out = greedy(Costs(Instance(problem), Weights()))
+    assert left_out == []
+    assert starts(greedy_schedule(problem)) == {"launch": "09:00", "keynote": "10:00"}
