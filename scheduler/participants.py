@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 import pycountry
 from sqlalchemy import select
@@ -39,6 +40,8 @@ STAKEHOLDER_GROUPS: dict[str, str] = {
     "international-organisation": "International organisation",
 }
 TOKEN_BYTES = 32
+# What `secrets.token_urlsafe` can produce.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _NAME_MAX = 300
 _EMAIL_MAX = 320
@@ -81,6 +84,11 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def plausible_token(token: str | None) -> TypeGuard[str]:
+    """Whether `token` could be one `new_token` made: anything else is turned away before the database."""
+    return token is not None and TOKEN_PATTERN.fullmatch(token) is not None
 
 
 def validate(name: str, email: str, country: str, stakeholder_group: str, language: str) -> Registration:
@@ -132,7 +140,7 @@ def register(
 
 def by_token(db: DbSession, event: Event, token: str | None) -> Participant | None:
     """The holder of an unrevoked link of this event, or None for any other token."""
-    if not token or len(token) > 200:
+    if not plausible_token(token):
         return None
     participant = db.scalars(select(Participant).where(Participant.token_hash == hash_token(token))).first()
     if participant is None or participant.revoked_at is not None or participant.event_id != event.id:

@@ -6,7 +6,6 @@ issued. Because the token itself is never stored, a link can be printed only whe
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,11 +14,8 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from scheduler.models import Event, Speaker, SpeakerToken
-from scheduler.participants import hash_token, new_token
+from scheduler.participants import hash_token, new_token, plausible_token
 from scheduler.store import utc_now
-
-# What `secrets.token_urlsafe` can produce; anything else is rejected before touching the database.
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
 
 
 def create_token(db: DbSession, speaker: Speaker, now: datetime | None = None) -> str:
@@ -33,7 +29,7 @@ def create_token(db: DbSession, speaker: Speaker, now: datetime | None = None) -
 
 def verify_token(db: DbSession, token: str) -> Speaker | None:
     """The speaker a live (not revoked) token belongs to, or None."""
-    if not TOKEN_PATTERN.fullmatch(token):
+    if not plausible_token(token):
         return None
     row = db.scalars(
         select(SpeakerToken)
