@@ -18,15 +18,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bench.solver_bench import Size, machine
 from bench.synthetic import generate
 from solver import SolveOptions, solve
-from solver.costs import UNITS, Costs
-from solver.domain import Problem
+from solver.costs import UNITS, Costs, Placement
 from solver.greedy import greedy
 from solver.instance import Instance
 from solver.model import PlacementModel
@@ -57,11 +56,10 @@ class Trace:
         return max((b for t, b in self.bounds if t <= seconds), default=None)
 
 
-def trace(problem: Problem, portfolio: str, relaxed: bool, time_limit: float, workers: int,
-          seed: int) -> Trace:
-    inst = Instance(problem)
-    costs = Costs(inst, Weights())
-    start, _ = greedy(costs)
+def trace(costs: Costs, start: Mapping[str, Placement], portfolio: str, relaxed: bool, time_limit: float,
+          workers: int, seed: int) -> Trace:
+    """One run of the whole model (or the relaxation) from the `start` agenda, its bound as it rose."""
+    inst = costs.inst
     pm = (RoomsShared if relaxed else PlacementModel)(inst, inst.info)
     pm.add_objective(costs)
     pm.hint(start)
@@ -108,10 +106,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     problem, _ = generate(args.size.sessions, args.size.rooms, args.size.days, args.seed)
     runs = [(p, False) for p in args.portfolios] + [(",".join(PROOF_SUBSOLVERS), True)]
+    costs = Costs(Instance(problem), Weights())
+    start, _ = greedy(costs)
     traces = []
     for portfolio, relaxed in runs:
         print(f"{portfolio}{' (rooms shared)' if relaxed else ''} ...", file=sys.stderr, flush=True)
-        traces.append(trace(problem, portfolio, relaxed, args.time_limit, args.workers, args.seed))
+        traces.append(trace(costs, start, portfolio, relaxed, args.time_limit, args.workers, args.seed))
     print(f"reference solve, {args.reference_limit:g} s ...", file=sys.stderr, flush=True)
     schedule = solve(problem, SolveOptions(time_limit=args.reference_limit, workers=args.workers,
                                            seed=args.seed))

@@ -5,12 +5,18 @@ from __future__ import annotations
 from bench.bound_bench import Trace, report, trace
 from bench.solver_bench import Size
 from bench.synthetic import generate
+from solver.costs import Costs
+from solver.greedy import greedy
+from solver.instance import Instance
+from solver.options import Weights
 
 
 def test_sharing_rooms_relaxes_the_model_and_both_are_proven_on_a_small_event() -> None:
     problem, _ = generate(30, 3, 2, seed=3)
-    whole = trace(problem, "max_lp,objective_lb_search", relaxed=False, time_limit=20, workers=1, seed=0)
-    shared = trace(problem, "default", relaxed=True, time_limit=20, workers=1, seed=0)
+    costs = Costs(Instance(problem), Weights())
+    start, _ = greedy(costs)
+    whole = trace(costs, start, "max_lp,objective_lb_search", relaxed=False, time_limit=20, workers=1, seed=0)
+    shared = trace(costs, start, "default", relaxed=True, time_limit=20, workers=1, seed=0)
     assert whole.status == shared.status == "optimal"
     assert shared.objective is not None and whole.objective is not None
     assert shared.objective <= whole.objective
