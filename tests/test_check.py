@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import scheduler.check as checker
 from scheduler.check import check
 from scheduler.cli import main
 from scheduler.problem_file import dump_problem
 from scheduler.schedule_file import dump_schedule
+from solver import costs, regions
 from solver.domain import (
     Assignment,
     Break,
@@ -312,3 +314,10 @@ def test_cli_bad_input_exits_2_without_traceback(files: tuple[Path, Path], tmp_p
     dump_schedule(schedule_with(), tmp_path / "ok.json")
     code, _ = run(problem_path, schedule_path)
     assert code == 2
+
+
+def test_the_checker_and_the_solver_place_remote_audiences_and_speaker_moves_alike() -> None:
+    # Restated in the checker on purpose (it shares nothing with the solver's code); they must agree.
+    assert checker.REGION_ZONES == regions.REGION_ZONES
+    assert checker.WAKING_HOURS == regions.WAKING_HOURS
+    assert checker.SPEAKER_MOVE_MINUTES == costs.SPEAKER_MOVE_MINUTES
