@@ -1,12 +1,11 @@
 """Where the database is and how to open it.
 
-`DATABASE_URL` chooses the database (PostgreSQL in production, `postgresql+psycopg://...`); without it
-the embedded default is SQLite in the instance folder, so a fresh checkout runs with no set-up.
+The `DATABASE_URL` setting chooses the database (PostgreSQL in production, `postgresql+psycopg://...`);
+without it the embedded default is SQLite in the instance folder, so a fresh checkout runs with no set-up.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,16 +14,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from scheduler import config
+from scheduler.config import PROJECT_ROOT, instance_path
+
+__all__ = ["PROJECT_ROOT", "database_url", "instance_path", "make_engine", "session_factory"]
 
 
-def instance_path() -> Path:
-    """Flask's instance folder: local config and the SQLite database (`INSTANCE_PATH` overrides)."""
-    return Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
-
-
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
+def database_url(url: str | None = None) -> str:
+    """`url`, or the configured `DATABASE_URL`, with the driver named; SQLite in the instance folder
+    when neither is set."""
+    url = url or config.load()["DATABASE_URL"]
     if url:
         # Heroku-style and plain URLs name no driver; psycopg 3 is the one we install.
         if url.startswith("postgres://"):
@@ -43,7 +42,7 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    url = url or database_url()
+    url = database_url(url)
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":

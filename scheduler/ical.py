@@ -23,13 +23,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from scheduler import config
 from scheduler.models import Event, PublishedEntry
 
 PRODID = "-//wsis-agenda//Published agenda//EN"
 # Calendar clients poll subscribed feeds this often (RFC 7986 and Outlook's older spelling).
 REFRESH = timedelta(hours=1)
 # `.invalid` (RFC 2606) can never be a real host, so default UIDs cannot collide with anyone's.
-DEFAULT_UID_HOST = "agenda.invalid"
+DEFAULT_UID_HOST: str = config.default("AGENDA_UID_HOST")
 
 SessionUrl = Callable[[str], str]
 

@@ -13,7 +13,6 @@ through the Socket.IO message queue: `notify_session` and `notify_published` her
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,14 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from flask import Config
 from sqlalchemy import func, select
 from sqlalchemy import inspect as orm_inspect
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
+from scheduler import config
 from scheduler.agenda import latest_published
-from scheduler.db import instance_path, make_engine, session_factory
+from scheduler.db import make_engine, session_factory
 from scheduler.models import (
     Event,
     LiveState,
@@ -54,10 +53,9 @@ PHASE_LABELS: dict[str, str] = {
     "ended": "Ended",
     "cancelled": "Cancelled",
 }
-DEFAULT_OPENS_BEFORE = timedelta(minutes=15)
+DEFAULT_OPENS_BEFORE = timedelta(minutes=config.default("JOIN_OPENS_MINUTES_BEFORE"))
 MAX_DELAY_MINUTES = 12 * 60
 NAMESPACE = "/live"
-DEFAULT_CHANNEL = "flask-socketio"
 
 
 class LiveError(ValueError):
@@ -461,14 +459,9 @@ def slot_rooms(event_id: int, slot: Slot) -> list[str]:
 
 
 def queue_settings() -> tuple[str | None, str]:
-    """The message queue URL and channel, as the web app reads them (environment, then instance/config.py)."""
-    config = Config(str(instance_path()))
-    config.from_mapping(
-        SOCKETIO_MESSAGE_QUEUE=os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
-        SOCKETIO_CHANNEL=os.environ.get("SOCKETIO_CHANNEL", DEFAULT_CHANNEL),
-    )
-    config.from_pyfile("config.py", silent=True)
-    return config["SOCKETIO_MESSAGE_QUEUE"], config["SOCKETIO_CHANNEL"]
+    """The message queue URL and channel, as the web app reads them."""
+    settings = config.load()
+    return settings["SOCKETIO_MESSAGE_QUEUE"], settings["SOCKETIO_CHANNEL"]
 
 
 def queue_emitter() -> SocketIO | None:

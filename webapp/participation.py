@@ -9,7 +9,6 @@ they carry no personal state: their bookmark links lead to a small personal page
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +31,7 @@ from scheduler import participants
 from scheduler.agenda import entries, latest_published
 from scheduler.ical import Extras, build_calendar, feed_info
 from scheduler.joinlinks import Admission, JoinProvider, admit, provider_from_config
-from scheduler.live import DEFAULT_OPENS_BEFORE, EventClock
+from scheduler.live import EventClock
 from scheduler.models import Event, Participant
 from webapp.calendar_feeds import calendar_response
 from webapp.csrf import check_csrf, csrf_token
@@ -46,34 +45,6 @@ bp.add_app_template_global(csrf_token)
 REMEMBERED = "participant_token"
 REMINDER = timedelta(minutes=10)
 _JOIN_STATUS = {"invalid_token": 403, "unknown_session": 404, "unavailable": 503}
-_ENV_KEYS = (
-    "AGENDA_CLOCK",
-    "JOIN_PROVIDER",
-    "JOIN_URL_TEMPLATE",
-    "JOIN_URL_TEMPLATE_ROOMS",
-    "JOIN_URL_TEMPLATE_SESSIONS",
-    "JITSI_URL",
-    "JITSI_APP_ID",
-    "JITSI_APP_SECRET",
-    "JITSI_AUDIENCE",
-    "JITSI_ROOMS",
-    "JITSI_SESSIONS",
-    "CONSOLE_TOKEN",
-)
-
-
-def config_defaults() -> dict[str, Any]:
-    """Remote-participation settings from the environment (instance/config.py may override them)."""
-    defaults: dict[str, Any] = {key: os.environ.get(key) or None for key in _ENV_KEYS}
-    defaults["SOCKETIO_CHANNEL"] = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
-    defaults["JOIN_OPENS_MINUTES_BEFORE"] = int(
-        os.environ.get("JOIN_OPENS_MINUTES_BEFORE", DEFAULT_OPENS_BEFORE.total_seconds() // 60)
-    )
-    # How often each server process re-derives session states and pushes transitions.
-    defaults["LIVE_TICK_SECONDS"] = float(os.environ.get("LIVE_TICK_SECONDS", "1"))
-    return defaults
-
-
 def init_app(app: Flask) -> None:
     """Build the join provider and the event clock once, so bad settings fail at start-up."""
     app.extensions["join_provider"] = provider_from_config(app.config)

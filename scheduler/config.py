@@ -1,0 +1,178 @@
+"""Every setting of the service, declared once: its name, default, how the environment spells it, and
+what it does.
+
+Settings are read in one place, in this order, each overriding the one before:
+
+1. the defaults declared here;
+2. the environment (`SECRET_KEY=... scheduler serve`), parsed by the setting's type;
+3. `instance/config.py` (a Python file of UPPER_CASE assignments; `INSTANCE_PATH` moves the folder).
+
+The web app (`create_app`) and every `scheduler` command read them through `load()`, so a command and
+the server processes it talks to agree on the database, the message queue and the event clock.
+`docs/configuration.md` lists them all; a test keeps it in step with `SETTINGS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_FILE = "config.py"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be read: which one, from where, and what was wrong."""
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def _integer(value: str) -> int:
+    return int(value)
+
+
+def _number(value: str) -> float:
+    return float(value)
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{value!r} is not one of 1/0, true/false, yes/no, on/off")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    doc: str
+    parse: Callable[[str], Any] = _text
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- the site and its data ---
+    Setting(
+        "DATABASE_URL",
+        None,
+        "Database URL; PostgreSQL in production "
+        "(`postgresql://user@host/db`). Default: SQLite `agenda.db` in the instance folder.",
+    ),
+    Setting("AGENDA_EVENT", None, "The event to serve, by id or slug; unset serves the only event."),
+    Setting(
+        "SECRET_KEY",
+        "dev",
+        "Signs session cookies; shared by every web process. Long and random in production.",
+    ),
+    # `.invalid` (RFC 2606) can never be a real host, so default UIDs cannot collide with anyone's.
+    Setting(
+        "AGENDA_UID_HOST",
+        "agenda.invalid",
+        "Host part of calendar UIDs (`<session>@<event slug>.<host>`): a constant, never the request's host.",
+    ),
+    Setting("AGENDA_BASE_URL", None, "The public site's address, for links the CLI prints or sends."),
+    Setting("CONSOLE_TOKEN", None, "Access token of the programme team's console."),
+    # --- the day ---
+    Setting(
+        "AGENDA_CLOCK",
+        None,
+        "Run the event clock from this venue time (`2025-07-08T10:55`) "
+        "for demos and rehearsals; unset is the real time.",
+    ),
+    Setting(
+        "JOIN_OPENS_MINUTES_BEFORE", 15, "Minutes before a session starts that its join link opens.", _integer
+    ),
+    Setting(
+        "LIVE_TICK_SECONDS",
+        1.0,
+        "How often each server process re-derives session states and pushes changes.",
+        _number,
+    ),
+    Setting("LIVE_TICKER", True, "Run the live-update background task (tests turn it off).", _flag),
+    Setting(
+        "SOCKETIO_MESSAGE_QUEUE",
+        None,
+        "Redis URL of the Socket.IO message queue shared by every web process and the CLI.",
+    ),
+    Setting(
+        "SOCKETIO_CHANNEL",
+        "flask-socketio",
+        "Channel on the message queue; the same for the web processes and the CLI.",
+    ),
+    # --- join links (see docs/remote-participation.md) ---
+    Setting("JOIN_PROVIDER", None, "`template` (default) or `jitsi`."),
+    Setting(
+        "JOIN_URL_TEMPLATE",
+        None,
+        "Join URL template for every session, e.g. `https://meet.example.org/wsis-{room}`.",
+    ),
+    Setting("JOIN_URL_TEMPLATE_ROOMS", None, "Per-room join URL templates (JSON object)."),
+    Setting("JOIN_URL_TEMPLATE_SESSIONS", None, "Per-session join URL templates (JSON object)."),
+    Setting("JITSI_URL", None, "Base URL of the Jitsi Meet deployment."),
+    Setting("JITSI_APP_ID", None, "Jitsi token issuer (Prosody `app_id`)."),
+    Setting("JITSI_APP_SECRET", None, "Jitsi token secret, at least 32 bytes."),
+    Setting("JITSI_AUDIENCE", "jitsi", "Jitsi token audience."),
+    Setting("JITSI_ROOMS", None, "Per-room Jitsi room names (JSON object)."),
+    Setting("JITSI_SESSIONS", None, "Per-session Jitsi room names (JSON object)."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def instance_path() -> Path:
+    """Flask's instance folder: local config and the SQLite database (`INSTANCE_PATH` overrides).
+
+    The one setting read before all others, since it says where the others' file is.
+    """
+    return Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+
+
+def defaults() -> dict[str, Any]:
+    return {s.name: s.default for s in SETTINGS}
+
+
+def default(name: str) -> Any:
+    """One setting's declared default, for code that needs it without a loaded configuration."""
+    return _BY_NAME[name].default
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The declared settings the environment sets, each parsed by its type."""
+    values: dict[str, Any] = {}
+    for name, raw in environ.items():
+        setting = _BY_NAME.get(name)
+        if setting is None:
+            continue
+        try:
+            values[name] = setting.parse(raw)
+        except ValueError as error:
+            raise ConfigError(f"environment variable {name}: {error}") from None
+    return values
+
+
+def from_instance_file(folder: Path) -> dict[str, Any]:
+    """The UPPER_CASE names `config.py` in `folder` assigns (nothing when there is no such file)."""
+    path = folder / INSTANCE_FILE
+    if not path.is_file():
+        return {}
+    namespace: dict[str, Any] = {"__file__": str(path)}
+    try:
+        exec(compile(path.read_bytes(), str(path), "exec"), namespace)
+    except Exception as error:
+        raise ConfigError(f"{path}: {type(error).__name__}: {error}") from None
+    return {key: value for key, value in namespace.items() if key.isupper()}
+
+
+def load(*, instance_file: bool = True, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting: defaults, then the environment, then the instance file (when `instance_file`)."""
+    values = defaults()
+    values.update(from_environment(os.environ if environ is None else environ))
+    if instance_file:
+        values.update(from_instance_file(instance_path()))
+    return values
