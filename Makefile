@@ -4,8 +4,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# pytest-xdist workers: one per core (CI and the team's machines have 2). WORKERS=0 runs in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
-.PHONY: demo test test-db lint browser
+.PHONY: demo test test-fast test-db lint browser
 
 $(BIN)/scheduler: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +28,16 @@ tests/js/node_modules: tests/js/package-lock.json
 	cd tests/js && npm ci --silent --no-audit --no-fund
 	touch $@
 
+# Every test, browser and slow ones included, spread over the cores: each test has its own database
+# (file or PostgreSQL schema), temporary folder, loopback ports and Socket.IO channel.
 test: $(BIN)/scheduler browser tests/js/node_modules
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The developers' lane while working: everything but the browser and slow tests.
+test-fast: $(BIN)/scheduler
+	$(PYTEST) -m "not slow and not browser"
 
 # The database tests again, on the database named by DATABASE_URL (CI points it at PostgreSQL).
 test-db: $(BIN)/scheduler
-	$(BIN)/python -m pytest -m db
+	$(PYTEST) -m db

@@ -52,6 +52,7 @@ def by_type(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [s for s in document["sessions"] if s["type"] == kind]
 
 
+@pytest.mark.slow
 def test_committed_files_are_exactly_what_the_script_writes(tmp_path: Path) -> None:
     assert build_sample.main(["--out-dir", str(tmp_path)]) == 0
     for name in (build_sample.PROBLEM_NAME, build_sample.SCHEDULE_NAME):
@@ -65,6 +66,7 @@ def test_script_refuses_an_output_folder_that_does_not_exist(tmp_path: Path,
     assert "is not a directory" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_another_seed_gives_another_valid_event() -> None:
     problem, schedule = build_sample.build(seed=7)
     assert problem != json.loads(PROBLEM_PATH.read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bench.synthetic import generate
@@ -89,6 +90,7 @@ def test_bad_input_exits_2_and_says_where(tmp_path: Path) -> None:
     assert code == 2 and "cannot write" in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_search_and_still_writes_the_best_agenda(tmp_path: Path) -> None:
     problem, _ = generate(160, 12, 5, seed=2)
     dump_problem(problem, tmp_path / "p.json")

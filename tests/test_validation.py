@@ -470,6 +470,7 @@ def test_validate_summarises_a_valid_schedule() -> None:
     )
 
 
+@pytest.mark.slow
 def test_validate_as_a_real_command(tmp_path: Path, valid: dict[str, Any]) -> None:
     change(valid, "sessions[2].after[0]", "s-404")
     broken = _write(tmp_path / "broken.json", valid)
