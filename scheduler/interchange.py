@@ -25,18 +25,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 from zoneinfo import available_timezones
 
+from scheduler.languages import LANGUAGES
+from scheduler.limits import (
+    EMAIL_LENGTH,
+    EXTENSION_TEXT_LENGTH,
+    ID_LENGTH,
+    MAX_DEPTH,
+    MAX_ENTRIES,
+    MAX_ISSUES,
+    MAX_WHOLE,
+    URL_LENGTH,
+    FileTooLarge,
+    read_limited,
+)
+from scheduler.plaintext import describe_character, is_email, is_https_url, refused_character
 from solver.domain import PROBLEM_FORMAT, SCHEDULE_FORMAT, Calendar
 
 ROOT = "$"
 # Quoted values are cut to this many characters: a hostile or pasted-in megabyte stays one line.
 QUOTE_LIMIT = 60
-# Beyond this no count in an event makes sense, and the solver's integer model stays far from overflow.
-MAX_WHOLE = 1_000_000_000
-# Extension data nested deeper than this is refused, so nothing downstream can run out of stack on it.
-MAX_DEPTH = 50
 KNOWN_FORMATS = {PROBLEM_FORMAT: "a problem file", SCHEDULE_FORMAT: "a schedule file"}
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -63,6 +73,20 @@ class ProblemFileError(Exception):
 
 class Rejected(Exception):
     """A value was found wrong; its issue is already recorded, the caller only skips it."""
+
+
+class TooManyIssues(Exception):
+    """`MAX_ISSUES` issues are recorded: reading stops, and those found are reported."""
+
+
+def add_issue(issues: list[Issue], issue: Issue) -> None:
+    """Record `issue`; at `MAX_ISSUES`, say that reading stopped and raise TooManyIssues."""
+    issues.append(issue)
+    if len(issues) >= MAX_ISSUES:
+        issues.append(
+            Issue(ROOT, f"reading stopped after {MAX_ISSUES} problems: fix these, then check again")
+        )
+        raise TooManyIssues
 
 
 class JsonObject(dict[str, Any]):
@@ -148,7 +172,7 @@ class Reader:
     after: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def error(self, path: str, message: str) -> None:
-        self.issues.append(Issue(path, message))
+        add_issue(self.issues, Issue(path, message))
 
     def reject(self, path: str, message: str) -> NoReturn:
         self.error(path, message)
@@ -178,6 +202,22 @@ class Reader:
 Values = dict[str, Any]
 Parse = Callable[[Reader, object, str], Any]
 Check = Callable[[Reader, Values, str], None]
+# The plain forms a value can take (text, a number, a list of names, ...): how a spreadsheet cell holds it.
+Form = Literal["text", "whole", "number", "bool", "list", "date", "clock", "moment"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A key's parser, with the plain form of its value when it has one (None: an object or a list
+    of objects). Readers of other sources (spreadsheets) take a key's form from here, so a key
+    declared once in a `Shape` is read alike from a file and from a cell.
+    """
+
+    parse: Parse
+    form: Form | None = None
+
+    def __call__(self, r: Reader, value: object, path: str) -> Any:
+        return self.parse(r, value, path)
 
 
 @dataclass(frozen=True)
@@ -199,7 +239,13 @@ class Shape:
 
 @cache
 def _defaults(cls: type) -> Mapping[str, Any]:
-    return {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+    defaults = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            defaults[f.name] = f.default_factory()
+    return defaults
 
 
 def read_object(r: Reader, shape: Shape, data: object, path: str) -> Any:
@@ -254,11 +300,12 @@ def parse_document(
     Raises `error` listing every issue, or returns the domain object.
     """
     result = None
-    with suppress(Rejected):
-        result = _read_document(r, data, shape, tag)
-    r.resolve()
-    if finish is not None:
-        finish(r)
+    with suppress(TooManyIssues):
+        with suppress(Rejected):
+            result = _read_document(r, data, shape, tag)
+        r.resolve()
+        if finish is not None:
+            finish(r)
     if r.issues or result is None:
         raise error(r.issues)
     return result
@@ -289,7 +336,7 @@ def _check_keys(r: Reader, data: dict[Any, Any], path: str) -> None:
         if not isinstance(key, str):
             r.error(path, f"keys must be text, got {describe(key)}")
         else:
-            _check_text(r, key, path)
+            _check_text(r, key, path, lines=False, limit=EXTENSION_TEXT_LENGTH)
 
 
 def check_free_data(r: Reader, value: object, path: str, depth: int = 0) -> None:
@@ -305,7 +352,7 @@ def check_free_data(r: Reader, value: object, path: str, depth: int = 0) -> None
         for index, inner in enumerate(value):
             check_free_data(r, inner, item(path, index), depth + 1)
     elif isinstance(value, str):
-        _check_text(r, value, path)
+        _check_text(r, value, path, lines=True, limit=EXTENSION_TEXT_LENGTH)
     elif isinstance(value, float) and not math.isfinite(value):
         r.error(path, f"{value!r} is not a number JSON allows")
     elif value is not None and not isinstance(value, bool | int | float):
@@ -324,55 +371,71 @@ def plain_copy(value: Any) -> Any:
 # --- Field parsers: each returns the value or records its issue and raises Rejected ---------------
 
 
-def _check_text(r: Reader, value: str, path: str) -> bool:
-    if "\x00" in value:
-        r.error(path, f"contains a NUL character, which cannot be stored: {quote(value)}")
+def _check_text(r: Reader, value: str, path: str, *, lines: bool, limit: int | None) -> bool:
+    """Whether `value` is text a file may hold (see `scheduler.plaintext`); if not, say why."""
+    if limit is not None and len(value) > limit:
+        r.error(path, f"is {len(value)} characters long, at most {limit} allowed: {quote(value)}")
         return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        r.error(path, f"contains a lone surrogate, which is not text: {quote(value)}")
+    refused = refused_character(value, lines=lines)
+    if refused is not None:
+        index, char = refused
+        one_line = "; this field is one line of text" if char in "\t\n\u2028\u2029" else ""
+        r.error(
+            path, f"contains {describe_character(char)} at character {index + 1}{one_line}: {quote(value)}"
+        )
         return False
     return True
 
 
-def _string(r: Reader, value: object, path: str, noun: str) -> str:
+def _string(r: Reader, value: object, path: str, noun: str, *, lines: bool = False, limit: int | None) -> str:
     if not isinstance(value, str):
         r.reject(path, f"expected {noun}, got {describe(value)}")
-    if not _check_text(r, value, path):
+    if not _check_text(r, value, path, lines=lines, limit=limit):
         raise Rejected
     return value
 
 
-def text(max_length: int | None = None, *, required: bool = False) -> Parse:
-    """A string; `required` ones (names, titles, labels) must not be blank."""
+def text(max_length: int, *, required: bool = False, lines: bool = False) -> Field:
+    """A string of at most `max_length` characters; `required` ones (names, titles) must not be blank.
+
+    One-line text (the default: names, titles, labels) holds no tab or line break and does not
+    start or end with spaces, so "Analytics " is never a second track beside "Analytics".
+    Multi-line text (`lines`: abstracts, biographies) may hold tabs and line feeds.
+    """
 
     def parse(r: Reader, value: object, path: str) -> str:
-        found = _string(r, value, path, "text")
+        found = _string(r, value, path, "text", lines=lines, limit=max_length)
         if required and not found.strip():
             r.reject(path, "must not be empty")
-        if max_length is not None and len(found) > max_length:
-            r.reject(path, f"is {len(found)} characters long, at most {max_length} allowed: {quote(found)}")
+        if not lines and found != found.strip():
+            r.reject(path, f"must not start or end with spaces: {quote(found)}")
         return found
 
-    return parse
+    return Field(parse, "text")
 
 
-ID_MAX_LENGTH = 200
+# Ids are parts of page, feed and join-link addresses (`/sessions/<id>`).
+_NOT_IN_IDS = ("/",)
+_NOT_IDS = (".", "..")
 
 
 def _ident(r: Reader, value: object, path: str) -> str:
-    found = _string(r, value, path, "an id (text)")
+    found = _string(r, value, path, "an id (text)", limit=None)
     if not found.strip():
         r.reject(path, "an id must not be empty")
     if found != found.strip():
         r.reject(path, f"an id must not start or end with spaces: {quote(found)}")
-    if len(found) > ID_MAX_LENGTH:
-        r.reject(path, f"an id is at most {ID_MAX_LENGTH} characters long: {quote(found)}")
+    if len(found) > ID_LENGTH:
+        r.reject(path, f"an id is at most {ID_LENGTH} characters long: {quote(found)}")
+    if any(char in found for char in _NOT_IN_IDS) or found in _NOT_IDS:
+        r.reject(
+            path,
+            f"an id cannot contain '/' or be '.' or '..', as it is part of web addresses: {quote(found)}",
+        )
     return found
 
 
-def ident(kind: str, duplicate: str = "duplicate {kind} id {id}") -> Parse:
+def ident(kind: str, duplicate: str = "duplicate {kind} id {id}") -> Field:
     """An id that names a new `kind` of thing; it must be unique among them."""
 
     def parse(r: Reader, value: object, path: str) -> str:
@@ -380,10 +443,10 @@ def ident(kind: str, duplicate: str = "duplicate {kind} id {id}") -> Parse:
         r.declare(kind, found, path, duplicate)
         return found
 
-    return parse
+    return Field(parse, "text")
 
 
-def ref(kind: str) -> Parse:
+def ref(kind: str) -> Field:
     """An id that names a `kind` of thing declared anywhere in the file (or the problem)."""
 
     def parse(r: Reader, value: object, path: str) -> str:
@@ -391,10 +454,32 @@ def ref(kind: str) -> Parse:
         r.refer(kind, found, path)
         return found
 
-    return parse
+    return Field(parse, "text")
 
 
-def whole(minimum: int, maximum: int = MAX_WHOLE) -> Parse:
+def _email(r: Reader, value: object, path: str) -> str:
+    """An e-mail address (`scheduler.plaintext.is_email`)."""
+    found = _string(r, value, path, "an e-mail address (text)", limit=EMAIL_LENGTH)
+    if not is_email(found):
+        r.reject(path, f"is not an e-mail address such as name@example.org: {quote(found)}")
+    return found
+
+
+def _https_url(r: Reader, value: object, path: str) -> str:
+    """An absolute `https://` address (`scheduler.plaintext.is_https_url`)."""
+    found = _string(r, value, path, "a web address (text)", limit=URL_LENGTH)
+    if not is_https_url(found):
+        r.reject(
+            path, f"expected an https:// address such as https://example.org/photo.jpg, got {quote(found)}"
+        )
+    return found
+
+
+email = Field(_email, "text")
+https_url = Field(_https_url, "text")
+
+
+def whole(minimum: int, maximum: int = MAX_WHOLE) -> Field:
     def parse(r: Reader, value: object, path: str) -> int:
         if not isinstance(value, int) or isinstance(value, bool):
             r.reject(path, f"expected a whole number, got {describe(value)}")
@@ -404,10 +489,10 @@ def whole(minimum: int, maximum: int = MAX_WHOLE) -> Parse:
             r.reject(path, f"must be at most {maximum}, got {describe(value)}")
         return value
 
-    return parse
+    return Field(parse, "whole")
 
 
-def number(*, minimum: float | None = None, positive: bool = False, maximum: float | None = None) -> Parse:
+def number(*, minimum: float | None = None, positive: bool = False, maximum: float | None = None) -> Field:
     """A finite number, kept as the file wrote it (an int stays an int)."""
 
     def parse(r: Reader, value: object, path: str) -> float:
@@ -423,16 +508,19 @@ def number(*, minimum: float | None = None, positive: bool = False, maximum: flo
             r.reject(path, f"must be at most {maximum}, got {describe(value)}")
         return value
 
-    return parse
+    return Field(parse, "number")
 
 
-def boolean(r: Reader, value: object, path: str) -> bool:
+def _boolean(r: Reader, value: object, path: str) -> bool:
     if not isinstance(value, bool):
         r.reject(path, f"expected true or false, got {describe(value)}")
     return value
 
 
-def one_of(choices: Iterable[str], noun: str) -> Parse:
+boolean = Field(_boolean, "bool")
+
+
+def one_of(choices: Iterable[str], noun: str) -> Field:
     allowed = tuple(choices)
 
     def parse(r: Reader, value: object, path: str) -> str:
@@ -440,15 +528,20 @@ def one_of(choices: Iterable[str], noun: str) -> Parse:
             r.reject(path, f"unknown {noun} {describe(value)}; expected one of {', '.join(allowed)}")
         return value
 
-    return parse
+    return Field(parse, "text")
 
 
-def _list(r: Reader, value: object, path: str, at_least: int) -> list[Any]:
+language = one_of(LANGUAGES, "language")
+
+
+def _list(r: Reader, value: object, path: str, at_least: int, at_most: int) -> list[Any]:
     if not isinstance(value, list):
         r.reject(path, f"expected a list, got {describe(value)}")
     if len(value) < at_least:
         entries = "entry" if at_least == 1 else "entries"
         r.reject(path, f"needs at least {at_least} {entries}, got {len(value)}")
+    if len(value) > at_most:
+        r.reject(path, f"has {len(value)} entries, at most {at_most} allowed")
     return value
 
 
@@ -465,11 +558,11 @@ def _each(r: Reader, entries: list[Any], path: str, parse: Callable[[object, str
     return tuple(parsed)
 
 
-def strings(each: Parse, *, at_least: int = 0) -> Parse:
+def strings(each: Parse, *, at_least: int = 0, at_most: int = MAX_ENTRIES) -> Field:
     """A list of strings (names, ids, codes) none of which is listed twice."""
 
     def parse(r: Reader, value: object, path: str) -> tuple[str, ...]:
-        entries = _list(r, value, path, at_least)
+        entries = _list(r, value, path, at_least, at_most)
         found = _each(r, entries, path, lambda entry, where: each(r, entry, where))
         seen: dict[str, int] = {}
         for index, entry in enumerate(found):
@@ -480,21 +573,64 @@ def strings(each: Parse, *, at_least: int = 0) -> Parse:
             raise Rejected
         return found
 
-    return parse
+    return Field(parse, "list")
 
 
-def items(shape: Shape, *, at_least: int = 0) -> Parse:
+def items(shape: Shape, *, at_least: int = 0, at_most: int = MAX_ENTRIES) -> Field:
     """A list of objects of one shape."""
 
     def parse(r: Reader, value: object, path: str) -> tuple[Any, ...]:
-        entries = _list(r, value, path, at_least)
+        entries = _list(r, value, path, at_least, at_most)
         return _each(r, entries, path, lambda entry, where: read_object(r, shape, entry, where))
 
-    return parse
+    return Field(parse)
 
 
-def nested(shape: Shape) -> Parse:
-    return lambda r, value, path: read_object(r, shape, value, path)
+def nested(shape: Shape) -> Field:
+    return Field(lambda r, value, path: read_object(r, shape, value, path))
+
+
+def translations(texts: Mapping[str, Parse]) -> Field:
+    """Translated texts by language code: `{"fr": {"title": "...", "abstract": "..."}}`.
+
+    Only the six UN languages, and only the fields in `texts` (each read by its parser): a
+    misspelt language or field is refused rather than kept, as no reader would ever show it.
+    """
+    fields = ", ".join(texts)
+
+    def parse(r: Reader, value: object, path: str) -> dict[str, dict[str, str]]:
+        if not isinstance(value, dict):
+            r.reject(
+                path, f'expected translations by language, such as {{"fr": {{...}}}}, got {describe(value)}'
+            )
+        _check_keys(r, value, path)
+        found: dict[str, dict[str, str]] = {}
+        failed = False
+        for code, given in value.items():
+            where = child(path, str(code))
+            if code not in LANGUAGES:
+                r.error(where, f"unknown language {describe(code)}; expected one of {', '.join(LANGUAGES)}")
+                failed = True
+            elif not isinstance(given, dict):
+                r.error(where, f"expected the translated texts (a JSON object), got {describe(given)}")
+                failed = True
+            else:
+                _check_keys(r, given, where)
+                found[code] = {}
+                for name, inner in given.items():
+                    if name not in texts:
+                        r.error(child(where, str(name)), f"cannot be translated; the texts are {fields}")
+                        failed = True
+                        continue
+                    try:
+                        found[code][name] = texts[name](r, inner, child(where, name))
+                    except Rejected:
+                        failed = True
+        if failed:
+            raise Rejected
+        return found
+
+    return Field(parse)
 
 
 # The three ways the files write time: (exact form, what it is, how it is written).
@@ -519,7 +655,7 @@ def _timestamp(
         r.reject(path, f"{quote(value)} is not a real {noun}")
 
 
-def moment(r: Reader, value: object, path: str) -> datetime:
+def _moment(r: Reader, value: object, path: str) -> datetime:
     """A wall-clock date and time that falls on a day of the event (once the days are known)."""
     parsed: datetime = _timestamp(
         r, value, path, _DATE_TIME, lambda found: datetime.strptime(found, "%Y-%m-%dT%H:%M")
@@ -529,14 +665,19 @@ def moment(r: Reader, value: object, path: str) -> datetime:
     return parsed
 
 
-def calendar_date(r: Reader, value: object, path: str) -> date:
+def _calendar_date(r: Reader, value: object, path: str) -> date:
     parsed: date = _timestamp(r, value, path, _DATE, date.fromisoformat)
     return parsed
 
 
-def clock(r: Reader, value: object, path: str) -> time:
+def _clock(r: Reader, value: object, path: str) -> time:
     parsed: time = _timestamp(r, value, path, _CLOCK, time.fromisoformat)
     return parsed
+
+
+moment = Field(_moment, "moment")
+calendar_date = Field(_calendar_date, "date")
+clock = Field(_clock, "clock")
 
 
 def _list_days(days: Iterable[date]) -> str:
@@ -552,11 +693,14 @@ def _timezones() -> frozenset[str]:
     return frozenset(available_timezones() - {"localtime"})
 
 
-def timezone(r: Reader, value: object, path: str) -> str:
-    found = _string(r, value, path, "a timezone name")
+def _timezone(r: Reader, value: object, path: str) -> str:
+    found = _string(r, value, path, "a timezone name", limit=None)
     if found not in _timezones():
         r.reject(path, f"unknown timezone {quote(found)}; expected an IANA name such as 'Europe/Zurich'")
     return found
+
+
+timezone = Field(_timezone, "text")
 
 
 def ends_after(first: str, last: str) -> Check:
@@ -647,12 +791,15 @@ def decode_json(source: str, error_type: type[ProblemFileError] = ProblemFileErr
 
 
 def read_json(path: str | os.PathLike[str], error_type: type[ProblemFileError] = ProblemFileError) -> object:
-    """A JSON file's data; unreadable, non-UTF-8 or malformed files raise `error_type`."""
+    """A JSON file's data; unreadable, oversized (`scheduler.limits`), non-UTF-8 or malformed files
+    raise `error_type`."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_limited(path)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise error_type([Issue(ROOT, f"cannot read {os.fsdecode(path)!r}: {reason}")]) from None
+    except FileTooLarge as error:
+        raise error_type([Issue(ROOT, str(error))]) from None
     try:
         # A byte-order mark, as some Windows tools write, is not an error.
         source = raw.decode("utf-8-sig")

@@ -5,7 +5,9 @@ integer primary key. Re-importing an event matches rows by `key` and updates the
 primary keys, and everything that points at them (bookmarks, feeds, tokens), stay stable.
 
 `extra` and `given_defaults` carry the same meaning as on `solver.domain` objects: they make the
-round trip file -> database -> file lossless.
+round trip file -> database -> file lossless. A column named like a field of the domain object
+holds that field as it is (`scheduler.store` finds them by name), and text columns are as long as
+`scheduler.limits` lets the file reader accept.
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from scheduler.limits import (
+    EMAIL_LENGTH,
+    GENDER_LENGTH,
+    ID_LENGTH,
+    LABEL_LENGTH,
+    NAME_LENGTH,
+    TYPE_LENGTH,
+    URL_LENGTH,
+)
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON}
@@ -49,8 +61,8 @@ class Event(SourceColumns, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    venue: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    venue: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     timezone: Mapped[str] = mapped_column(String(64))
     granularity_minutes: Mapped[int]
     changeover_minutes: Mapped[int] = mapped_column(default=0)
@@ -108,7 +120,7 @@ class Break(SourceColumns, Base):
     position: Mapped[int]
     start: Mapped[time] = mapped_column(Time)
     end: Mapped[time] = mapped_column(Time)
-    label: Mapped[str] = mapped_column(String(200), default="")
+    label: Mapped[str] = mapped_column(String(LABEL_LENGTH), default="")
 
     day: Mapped[Day] = relationship(back_populates="breaks")
 
@@ -119,9 +131,9 @@ class Room(SourceColumns, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(ID_LENGTH))
     position: Mapped[int]
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     capacity: Mapped[int]
     features: Mapped[list[str]] = mapped_column(default=list)
     interpretation_booths: Mapped[int] = mapped_column(default=0)
@@ -155,14 +167,21 @@ class Speaker(SourceColumns, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(ID_LENGTH))
     position: Mapped[int]
-    name: Mapped[str] = mapped_column(String(300))
-    role: Mapped[str | None] = mapped_column(String(100))
-    gender: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    role: Mapped[str | None] = mapped_column(String(TYPE_LENGTH))
+    gender: Mapped[str | None] = mapped_column(String(GENDER_LENGTH))
     youth: Mapped[bool | None] = mapped_column(Boolean)
     # False: the file gave no `available` list, so the speaker is not constrained.
     has_availability: Mapped[bool] = mapped_column(default=False)
+    affiliation: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    # Private: only for messages to the speaker. Never shown on a page, in a feed, an export or the API.
+    email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
+    language: Mapped[str | None] = mapped_column(String(2))
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     event: Mapped[Event] = relationship(back_populates="speakers")
     available: Mapped[list[SpeakerAvailability]] = relationship(
@@ -189,10 +208,10 @@ class Session(SourceColumns, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(ID_LENGTH))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(Text)
-    type: Mapped[str] = mapped_column(String(100), default="")
+    type: Mapped[str] = mapped_column(String(TYPE_LENGTH), default="")
     duration_minutes: Mapped[int]
     expected_attendance: Mapped[int] = mapped_column(default=0)
     requires: Mapped[list[str]] = mapped_column(default=list)
@@ -207,6 +226,8 @@ class Session(SourceColumns, Base):
     fixed: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     window: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     preferred: Mapped[list[Any]] = mapped_column(default=list)
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Set when a re-import dropped the session while a schedule version still uses it: the row stays
     # so the next publication can announce it as cancelled; it is no longer part of the problem.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

@@ -20,18 +20,11 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.languages import LANGUAGES
 from scheduler.models import Bookmark, Event, Participant, Session
+from scheduler.plaintext import is_email
 from scheduler.store import utc_now
 
-# The six official UN languages, in the UN's own order.
-LANGUAGES: dict[str, str] = {
-    "ar": "العربية",
-    "zh": "中文",
-    "en": "English",
-    "fr": "Français",
-    "ru": "Русский",
-    "es": "Español",
-}
 STAKEHOLDER_GROUPS: dict[str, str] = {
     "government": "Government",
     "private-sector": "Private sector",
@@ -42,9 +35,7 @@ STAKEHOLDER_GROUPS: dict[str, str] = {
 TOKEN_BYTES = 32
 # What `secrets.token_urlsafe` can produce.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _NAME_MAX = 300
-_EMAIL_MAX = 320
 
 
 class RegistrationError(ValueError):
@@ -105,7 +96,7 @@ def validate(name: str, email: str, country: str, stakeholder_group: str, langua
         problems["name"] = "please give your name"
     elif len(form.name) > _NAME_MAX or not form.name.isprintable():
         problems["name"] = f"a name is at most {_NAME_MAX} printable characters"
-    if len(form.email) > _EMAIL_MAX or not _EMAIL.match(form.email):
+    if not is_email(form.email):
         problems["email"] = "please give an email address such as name@example.org"
     if pycountry.countries.get(alpha_2=form.country) is None or len(form.country) != 2:
         problems["country"] = "please choose a country"

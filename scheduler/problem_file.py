@@ -24,10 +24,13 @@ from scheduler.interchange import (
     clock,
     decode_json,
     document_data,
+    email,
     ends_after,
+    https_url,
     ident,
     item,
     items,
+    language,
     moment,
     nested,
     number,
@@ -41,8 +44,23 @@ from scheduler.interchange import (
     strings,
     text,
     timezone,
+    translations,
     whole,
     write_json,
+)
+from scheduler.limits import (
+    GENDER_LENGTH,
+    LABEL_LENGTH,
+    LONG_TEXT_LENGTH,
+    MAX_DAYS,
+    MAX_ROOMS,
+    MAX_SESSIONS,
+    MAX_SPEAKERS,
+    MAX_WEIGHT,
+    NAME_LENGTH,
+    REASON_LENGTH,
+    TITLE_LENGTH,
+    TYPE_LENGTH,
 )
 from solver.domain import (
     PROBLEM_FORMAT,
@@ -74,11 +92,9 @@ __all__ = [
 ]
 
 MINUTES_PER_DAY = 24 * 60
-# Preference weights beyond this would swamp every other goal and strain the solver's integer model.
-MAX_WEIGHT = 1_000_000
-NAME_LENGTH = 300
-LABEL_LENGTH = 200
 label = text(LABEL_LENGTH, required=True)
+name = text(NAME_LENGTH, required=True)
+reason = text(REASON_LENGTH)
 
 
 def _minutes(start: datetime, end: datetime) -> int:
@@ -129,7 +145,7 @@ def _calendar(r: Reader, value: object, path: str) -> Calendar:
 EVENT = Shape(
     Event,
     "the event",
-    {"name": text(NAME_LENGTH, required=True), "timezone": timezone, "venue": text(NAME_LENGTH)},
+    {"name": name, "timezone": timezone, "venue": text(NAME_LENGTH)},
 )
 BREAK = Shape(
     Break,
@@ -149,7 +165,7 @@ CALENDAR = Shape(
     {
         "granularity_minutes": whole(1, MINUTES_PER_DAY),
         "changeover_minutes": whole(0, MINUTES_PER_DAY),
-        "days": items(DAY, at_least=1),
+        "days": items(DAY, at_least=1, at_most=MAX_DAYS),
     },
     check=_check_calendar,
 )
@@ -157,7 +173,7 @@ CALENDAR = Shape(
 # --- Rooms and speakers --------------------------------------------------------------------------
 
 UNAVAILABLE = Shape(
-    Period, "a period", {"start": moment, "end": moment, "reason": text()}, check=ends_after("start", "end")
+    Period, "a period", {"start": moment, "end": moment, "reason": reason}, check=ends_after("start", "end")
 )
 # A speaker's periods have no `reason` field; one given is kept as an extension key.
 AVAILABLE = Shape(Period, "a period", {"start": moment, "end": moment}, check=ends_after("start", "end"))
@@ -166,23 +182,34 @@ ROOM = Shape(
     "a room",
     {
         "id": ident("room"),
-        "name": text(NAME_LENGTH, required=True),
+        "name": name,
         "capacity": whole(1),
         "features": strings(label),
         "interpretation_booths": whole(0),
         "unavailable": items(UNAVAILABLE),
     },
 )
+# What may be translated, by field: the rules of the original text, and a translation is never blank.
+SPEAKER_TEXTS = {
+    "affiliation": text(NAME_LENGTH, required=True),
+    "bio": text(LONG_TEXT_LENGTH, lines=True, required=True),
+}
 SPEAKER = Shape(
     Speaker,
     "a speaker",
     {
         "id": ident("speaker"),
-        "name": text(NAME_LENGTH, required=True),
-        "role": text(100),
-        "gender": text(50),
+        "name": name,
+        "affiliation": text(NAME_LENGTH),
+        "role": text(TYPE_LENGTH),
+        "gender": text(GENDER_LENGTH),
         "youth": boolean,
+        "language": language,
+        "email": email,
+        "photo": https_url,
+        "bio": text(LONG_TEXT_LENGTH, lines=True),
         "available": items(AVAILABLE),
+        "translations": translations(SPEAKER_TEXTS),
     },
 )
 
@@ -294,26 +321,32 @@ WINDOW = Shape(
     check=ends_after("earliest", "latest"),
     one_of_keys=("earliest", "latest"),
 )
+SESSION_TEXTS = {
+    "title": text(TITLE_LENGTH, required=True),
+    "abstract": text(LONG_TEXT_LENGTH, lines=True, required=True),
+}
 SESSION = Shape(
     Session,
     "a session",
     {
         "id": ident("session"),
-        "title": text(required=True),
+        "title": text(TITLE_LENGTH, required=True),
+        "type": text(TYPE_LENGTH),
         "duration_minutes": whole(1),
-        "type": text(100),
         "expected_attendance": whole(0),
         "requires": strings(label),
         "interpretation": strings(label),
         "speakers": strings(ref("speaker")),
-        "organizers": strings(text(NAME_LENGTH, required=True)),
+        "organizers": strings(name),
         "tracks": strings(label),
-        "fixed": nested(FIXED),
-        "window": nested(WINDOW),
-        "preferred": items(PREFERENCE),
         "remote_audience": strings(one_of(REGIONS, "region")),
         "after": strings(ref("session")),
         "optional": boolean,
+        "fixed": nested(FIXED),
+        "window": nested(WINDOW),
+        "preferred": items(PREFERENCE),
+        "abstract": text(LONG_TEXT_LENGTH, lines=True),
+        "translations": translations(SESSION_TEXTS),
     },
     check=_check_session,
 )
@@ -321,7 +354,9 @@ SESSION = Shape(
 # --- The whole problem ---------------------------------------------------------------------------
 
 NO_OVERLAP = Shape(
-    NoOverlapRule, "a no_overlap group", {"sessions": strings(ref("session"), at_least=2), "reason": text()}
+    NoOverlapRule,
+    "a no_overlap group",
+    {"sessions": strings(ref("session"), at_least=2, at_most=MAX_SESSIONS), "reason": reason},
 )
 RULES = Shape(Rules, "the rules", {"no_overlap": items(NO_OVERLAP)})
 
@@ -338,9 +373,9 @@ PROBLEM = Shape(
     {
         "event": nested(EVENT),
         "calendar": _calendar,
-        "rooms": items(ROOM),
-        "speakers": items(SPEAKER),
-        "sessions": items(SESSION),
+        "rooms": items(ROOM, at_most=MAX_ROOMS),
+        "speakers": items(SPEAKER, at_most=MAX_SPEAKERS),
+        "sessions": items(SESSION, at_most=MAX_SESSIONS),
         "rules": nested(RULES),
     },
     check=_check_problem,

@@ -33,6 +33,14 @@ from scheduler.interchange import (
     text,
     write_json,
 )
+from scheduler.limits import (
+    LABEL_LENGTH,
+    LONG_TEXT_LENGTH,
+    MAX_ROOMS,
+    MAX_SESSIONS,
+    MAX_SPEAKERS,
+    REASON_LENGTH,
+)
 from solver.domain import (
     SCHEDULE_FORMAT,
     Assignment,
@@ -82,16 +90,21 @@ ASSIGNMENT = Shape(
     {"session": _placed, "room": ref("room"), "start": moment, "end": moment},
     check=ends_after("start", "end"),
 )
-UNSCHEDULED = Shape(Unscheduled, "an unscheduled entry", {"session": _placed, "reason": text(required=True)})
+# The solver writes these texts: they may run over several lines.
+UNSCHEDULED = Shape(
+    Unscheduled,
+    "an unscheduled entry",
+    {"session": _placed, "reason": text(REASON_LENGTH, required=True, lines=True)},
+)
 CONFLICT = Shape(
     Conflict,
     "a conflict",
     {
-        "message": text(required=True),
-        "sessions": strings(ref("session")),
-        "speakers": strings(ref("speaker")),
-        "rooms": strings(ref("room")),
-        "rules": strings(text(required=True)),
+        "message": text(LONG_TEXT_LENGTH, required=True, lines=True),
+        "sessions": strings(ref("session"), at_most=MAX_SESSIONS),
+        "speakers": strings(ref("speaker"), at_most=MAX_SPEAKERS),
+        "rooms": strings(ref("room"), at_most=MAX_ROOMS),
+        "rules": strings(text(LABEL_LENGTH, required=True)),
     },
 )
 SCHEDULE = Shape(
@@ -99,9 +112,9 @@ SCHEDULE = Shape(
     "a schedule file",
     {
         "status": one_of(STATUSES, "status"),
-        "assignments": items(ASSIGNMENT),
-        "unscheduled": items(UNSCHEDULED),
-        "conflicts": items(CONFLICT),
+        "assignments": items(ASSIGNMENT, at_most=MAX_SESSIONS),
+        "unscheduled": items(UNSCHEDULED, at_most=MAX_SESSIONS),
+        "conflicts": items(CONFLICT, at_most=MAX_SESSIONS),
         "objective": number(),
         "bound": number(),
         "solve_seconds": number(minimum=0),

@@ -18,6 +18,7 @@ all-or-nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import models
 from scheduler.agenda import load_event_tree
-from scheduler.interchange import ROOT, Reader, Shape, read_object, to_data
+from scheduler.interchange import ROOT, Reader, Shape, plain_copy, read_object, to_data
 from scheduler.problem_file import FIXED, PREFERENCE, WINDOW
 from solver import domain
 
@@ -203,19 +204,28 @@ def _used_by_versions(db: DbSession, event: models.Event) -> tuple[set[int], set
     return set(db.scalars(rooms)), set(db.scalars(sessions))
 
 
+def _stored(model: type[models.Base], cls: type, *apart: str) -> tuple[str, ...]:
+    """The fields of the domain class `cls` that `model` keeps as they are, in a column of the same name.
+
+    So a field added to a domain class and a column added to its model are stored and read back
+    with no list to update here. `apart` names fields that have a column but are stored otherwise.
+    """
+    columns = model.__table__.columns.keys()
+    skipped = {"id", "extra", "given_defaults", *apart}
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name in columns and f.name not in skipped)
+
+
 # Fields stored one-to-one in a column of the same name (tuples as JSON lists), both ways.
-EVENT_COLUMNS = ("name", "venue", "timezone")
-ROOM_COLUMNS = ("name", "capacity", "features", "interpretation_booths")
-SPEAKER_COLUMNS = ("name", "role", "gender", "youth")
-PERIOD_COLUMNS = ("start", "end")
-UNAVAILABLE_COLUMNS = ("start", "end", "reason")
-DAY_COLUMNS = ("date", "open", "close")
-BREAK_COLUMNS = ("start", "end", "label")
-SESSION_COLUMNS = (
-    "title", "type", "duration_minutes", "expected_attendance", "requires", "interpretation", "organizers",
-    "tracks", "remote_audience", "after", "optional",
-)  # fmt: skip
-RULE_COLUMNS = ("sessions", "reason")
+EVENT_COLUMNS = _stored(models.Event, domain.Event)
+ROOM_COLUMNS = _stored(models.Room, domain.Room)
+SPEAKER_COLUMNS = _stored(models.Speaker, domain.Speaker)
+PERIOD_COLUMNS = _stored(models.SpeakerAvailability, domain.Period)
+UNAVAILABLE_COLUMNS = _stored(models.RoomUnavailability, domain.Period)
+DAY_COLUMNS = _stored(models.Day, domain.Day)
+BREAK_COLUMNS = _stored(models.Break, domain.Break)
+# `fixed`, `window` and `preferred` are kept in their file form, extension keys included.
+SESSION_COLUMNS = _stored(models.Session, domain.Session, "fixed", "window", "preferred")
+RULE_COLUMNS = _stored(models.NoOverlapRule, domain.NoOverlapRule)
 
 
 def _copy(row: models.SourceColumns, item: domain.SourceKeys, names: Sequence[str]) -> None:
@@ -223,7 +233,7 @@ def _copy(row: models.SourceColumns, item: domain.SourceKeys, names: Sequence[st
     row.given_defaults = sorted(item.given_defaults)
     for name in names:
         value = getattr(item, name)
-        setattr(row, name, list(value) if isinstance(value, tuple) else value)
+        setattr(row, name, list(value) if isinstance(value, tuple) else plain_copy(value))
 
 
 def _writer(names: Sequence[str]) -> Callable[[Any, Any], None]:

@@ -1,15 +1,22 @@
 """Problem files as spreadsheets: the programme team's .xlsx workbook, read and written losslessly.
 
 One sheet per list of the format (`sessions`, `rooms`, `speakers`, `days`, `rules`) and one per nested
-list (`breaks`, `room_unavailable`, `speaker_available`, `preferred`, whose rows name their parent in
-the first column), plus a key/value `event` sheet. docs/spreadsheets.md documents every column.
+list (`breaks`, `room_unavailable`, `speaker_available`, `preferred`, `session_translations`,
+`speaker_translations`, whose rows name their parent in the first column), plus a key/value `event`
+sheet. The columns come from the file reader's Shapes (`scheduler.problem_file`), so a key is declared
+once; docs/spreadsheets.md documents every column.
 
 A workbook is turned into the same JSON-shaped data a problem file holds and then validated by
 `parse_problem`, so both formats obey exactly the same rules; each issue's JSON path is mapped back to
-the sheet, row and column it came from. A blank cell means the key is absent. What a plain cell cannot
-say exactly (an empty text or list, a null, a list item containing ';', text with control
-characters, extension keys holding lists or objects) is written as JSON in the row's `json` column,
-so writing a problem and reading it back gives the same problem.
+the sheet, row and column it came from, and the workbook's own problems (a value under no header, a
+formula with no saved value) are reported with them. A blank cell means the key is absent. What a
+plain cell cannot say exactly (an empty text or list, a null, a list item containing ';', extension
+keys holding lists or objects) is written as JSON in the row's `json` column, so writing a problem and
+reading it back gives the same problem.
+
+Reading is bounded (`scheduler.limits`): the file's size and what it unpacks to are checked before
+anything is parsed, a sheet's rows are counted as they are read, and every row there is is read,
+whatever the sheet's `<dimension>` tag claims. Sheets with other names are never read.
 """
 
 from __future__ import annotations
@@ -19,30 +26,46 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from scheduler import problem_file as shapes
 from scheduler.interchange import (
     ROOT,
+    Field,
+    Form,
     Issue,
     JsonObject,
+    Parse,
     ProblemFileError,
+    Shape,
+    TooManyIssues,
+    add_issue,
     child,
     item,
     quote,
     replace_atomically,
 )
+from scheduler.limits import (
+    MAX_INFLATED_BYTES,
+    MAX_ISSUES,
+    MAX_SHEET_ROWS,
+    MAX_WORKBOOK_PARTS,
+    FileTooLarge,
+    check_size,
+)
 from scheduler.problem_file import load_problem, parse_problem, problem_to_data
+from scheduler.xmltext import xml_safe
 from solver.domain import PROBLEM_FORMAT, Problem
 
-Kind = Literal["text", "whole", "number", "bool", "list", "date", "clock", "moment", "extension"]
+Kind = Form | Literal["extension"]
 
 SEPARATOR = ";"
 JSON_COLUMN = "json"
@@ -50,8 +73,6 @@ JSON_COLUMN = "json"
 MAX_CELL_TEXT = 32_767
 MAX_EXACT_INT = 2**53
 _EXTENSION_HEADER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-# XML 1.0 cannot carry these at all; a carriage return comes back as a line feed.
-_NOT_IN_CELLS = re.compile(r"[\r\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -60,20 +81,19 @@ class Table:
 
     `columns` are keys of the object; `flattened` nested objects get one column per key, named
     `<key>_<inner>`; `children` are nested lists kept on sheets of their own, whose rows name their
-    parent by `key` in a first column called `parent`.
+    parent by `key` in a first column called `parent`. A child sheet with `keyed_by` holds a mapping
+    rather than a list: each row is the object under the key its `keyed_by` column names (the
+    translations, one row per language). `headers` are the sheet's columns in order.
     """
 
     sheet: str
+    headers: tuple[str, ...]
     columns: Mapping[str, Kind]
     key: str = "id"
     parent: str = ""
+    keyed_by: str = ""
     flattened: Mapping[str, Mapping[str, Kind]] = field(default_factory=dict)
     children: Mapping[str, Table] = field(default_factory=dict)
-
-    @property
-    def headers(self) -> list[str]:
-        nested = [f"{key}_{inner}" for key, inners in self.flattened.items() for inner in inners]
-        return ([self.parent] if self.parent else []) + list(self.columns) + nested
 
     def kind(self, header: str) -> Kind | None:
         for key, inners in self.flattened.items():
@@ -83,47 +103,65 @@ class Table:
         return self.columns.get(header)
 
 
-BREAKS = Table("breaks", {"start": "clock", "end": "clock", "label": "text"}, parent="date")
-DAYS = Table(
-    "days", {"date": "date", "open": "clock", "close": "clock"}, key="date", children={"breaks": BREAKS}
+def _form(name: str, parse: Parse) -> Form:
+    if not isinstance(parse, Field) or parse.form is None:
+        raise TypeError(f"{name!r} has no plain form: give it a sheet of its own or flatten it")
+    return parse.form
+
+
+def _table(
+    sheet: str,
+    fields: Mapping[str, Parse],
+    *,
+    key: str = "id",
+    parent: str = "",
+    keyed_by: str = "",
+    flattened: Mapping[str, Shape] | None = None,
+    children: Mapping[str, Table] | None = None,
+) -> Table:
+    """The sheet for objects read with `fields` (a Shape's): a column per key, in the Shape's order.
+
+    So a key added to a Shape is a column of its sheet too; a key that is an object or a list of
+    objects must be `flattened` or have a child sheet, or this refuses to build the table.
+    """
+    flattened, children = flattened or {}, children or {}
+    headers = [name for name in (parent, keyed_by) if name]
+    columns: dict[str, Kind] = {keyed_by: "text"} if keyed_by else {}
+    flat: dict[str, dict[str, Kind]] = {}
+    for name, parse in fields.items():
+        if name in flattened:
+            flat[name] = {inner: _form(inner, p) for inner, p in flattened[name].fields.items()}
+            headers += [f"{name}_{inner}" for inner in flat[name]]
+        elif name not in children:
+            columns[name] = _form(name, parse)
+            headers.append(name)
+    return Table(sheet, tuple(headers), columns, key, parent, keyed_by, flat, children)
+
+
+BREAKS = _table("breaks", shapes.BREAK.fields, parent="date")
+DAYS = _table("days", shapes.DAY.fields, key="date", children={"breaks": BREAKS})
+UNAVAILABLE = _table("room_unavailable", shapes.UNAVAILABLE.fields, parent="room")
+ROOMS = _table("rooms", shapes.ROOM.fields, children={"unavailable": UNAVAILABLE})
+AVAILABLE = _table("speaker_available", shapes.AVAILABLE.fields, parent="speaker")
+SPEAKER_TRANSLATIONS = _table(
+    "speaker_translations", shapes.SPEAKER_TEXTS, parent="speaker", keyed_by="language"
 )
-UNAVAILABLE = Table("room_unavailable", {"start": "moment", "end": "moment", "reason": "text"}, parent="room")
-ROOMS = Table(
-    "rooms",
-    {"id": "text", "name": "text", "capacity": "whole", "features": "list", "interpretation_booths": "whole"},
-    children={"unavailable": UNAVAILABLE},
-)
-AVAILABLE = Table("speaker_available", {"start": "moment", "end": "moment"}, parent="speaker")
-SPEAKERS = Table(
+SPEAKERS = _table(
     "speakers",
-    {"id": "text", "name": "text", "role": "text", "gender": "text", "youth": "bool"},
-    children={"available": AVAILABLE},
+    shapes.SPEAKER.fields,
+    children={"available": AVAILABLE, "translations": SPEAKER_TRANSLATIONS},
 )
-PREFERRED = Table("preferred", {"start": "moment", "end": "moment", "weight": "number"}, parent="session")
-SESSIONS = Table(
+PREFERRED = _table("preferred", shapes.PREFERENCE.fields, parent="session")
+SESSION_TRANSLATIONS = _table(
+    "session_translations", shapes.SESSION_TEXTS, parent="session", keyed_by="language"
+)
+SESSIONS = _table(
     "sessions",
-    {
-        "id": "text",
-        "title": "text",
-        "type": "text",
-        "duration_minutes": "whole",
-        "expected_attendance": "whole",
-        "requires": "list",
-        "interpretation": "list",
-        "speakers": "list",
-        "organizers": "list",
-        "tracks": "list",
-        "remote_audience": "list",
-        "after": "list",
-        "optional": "bool",
-    },
-    flattened={
-        "fixed": {"room": "text", "start": "moment"},
-        "window": {"earliest": "moment", "latest": "moment"},
-    },
-    children={"preferred": PREFERRED},
+    shapes.SESSION.fields,
+    flattened={"fixed": shapes.FIXED, "window": shapes.WINDOW},
+    children={"preferred": PREFERRED, "translations": SESSION_TRANSLATIONS},
 )
-RULES = Table("rules", {"sessions": "list", "reason": "text"}, key="")
+RULES = _table("rules", shapes.NO_OVERLAP.fields, key="")
 # Where each top-level table's list lives in the problem data.
 TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (SESSIONS, ("sessions",)),
@@ -152,6 +190,11 @@ KNOWN_HEADERS = frozenset(
     {header for table, _ in TABLES for header in table.headers}
     | {header for table, _ in TABLES for sub in table.children.values() for header in sub.headers}
     | {JSON_COLUMN, "key", "value"}
+)
+KNOWN_SHEETS = frozenset(
+    {EVENT_SHEET}
+    | {table.sheet for table, _ in TABLES}
+    | {sub.sheet for table, _ in TABLES for sub in table.children.values()}
 )
 
 
@@ -182,10 +225,10 @@ def write_workbook(problem: Problem, path: str | os.PathLike[str]) -> None:
             row, nested = _object_row(table, entry)
             rows.append(row)
             for name, child_entries in nested.items():
-                parent = _parent_value(table, entry)
+                sub, parent = table.children[name], _parent_value(table, entry)
                 children[name] += [
-                    {table.children[name].parent: parent, **_object_row(table.children[name], child_entry)[0]}
-                    for child_entry in child_entries
+                    {sub.parent: parent, **_object_row(sub, child_entry)[0]}
+                    for child_entry in _child_entries(sub, child_entries)
                 ]
         _write_table(book, table, rows)
         for name, child_table in table.children.items():
@@ -241,13 +284,31 @@ def _parent_value(table: Table, entry: Mapping[str, Any]) -> Any:
     return value
 
 
-def _object_row(table: Table, entry: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """One object's cells, and its nested lists that go to child sheets."""
+def _child_entries(table: Table, value: Any) -> list[Any]:
+    """A nested list as its rows; a mapping (translations) as one row per key, the key in a column."""
+    if table.keyed_by:
+        return [{table.keyed_by: key, **inner} for key, inner in value.items()]
+    return list(value)
+
+
+def _fits_child(table: Table, value: Any) -> bool:
+    """Whether a child sheet can hold `value` (a non-empty list, or a mapping of objects)."""
+    if not table.keyed_by:
+        return isinstance(value, list) and bool(value)
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(_cell_text(key) and isinstance(inner, dict) for key, inner in value.items())
+    )
+
+
+def _object_row(table: Table, entry: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One object's cells, and its nested lists (or mappings) that go to child sheets."""
     row: dict[str, Any] = {}
-    nested: dict[str, list[Any]] = {}
+    nested: dict[str, Any] = {}
     rest: dict[str, Any] = {}
     for key, value in entry.items():
-        if key in table.children and isinstance(value, list) and value:
+        if key in table.children and _fits_child(table.children[key], value):
             nested[key] = value
         elif key in table.flattened and _fits_flat(value, table.flattened[key]):
             row.update({f"{key}_{inner}": inner_value for inner, inner_value in value.items()})
@@ -300,12 +361,13 @@ def _exact_float(value: float) -> bool:
 
 
 def _cell_text(value: Any) -> bool:
+    # XML 1.0 cannot carry some characters at all, and a carriage return comes back as a line feed.
     return (
         isinstance(value, str)
         and value.strip() != ""
         and len(value) <= MAX_CELL_TEXT
-        and not ILLEGAL_CHARACTERS_RE.search(value)
-        and not _NOT_IN_CELLS.search(value)
+        and xml_safe(value) == value
+        and "\r" not in value
     )
 
 
@@ -321,7 +383,7 @@ def _json_text(value: Any) -> str:
 
 
 def _write_table(book: Workbook, table: Table, rows: list[dict[str, Any]]) -> None:
-    headers = table.headers
+    headers = list(table.headers)
     for row in rows:
         headers += [key for key in row if key not in headers and key != JSON_COLUMN]
     headers.append(JSON_COLUMN)
@@ -341,7 +403,13 @@ def _write_sheet(sheet: Any, title: str, headers: list[str], rows: list[list[Any
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text starting with '=' stays text, never a formula
+                if "\n" in cell.value:
+                    cell.alignment = _PARAGRAPHS
     sheet.freeze_panes = "A2"
+
+
+# Abstracts and biographies show as paragraphs in their cells.
+_PARAGRAPHS = Alignment(wrap_text=True, vertical="top")
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -376,22 +444,33 @@ class _Reading:
     locations: dict[str, Cell] = field(default_factory=dict)
 
     def error(self, where: Cell, message: str) -> None:
-        self.issues.append(Issue(str(where), message))
+        add_issue(self.issues, Issue(str(where), message))
 
 
 def read_workbook(path: str | os.PathLike[str]) -> Problem:
-    """The problem a workbook describes; ProblemFileError lists every issue by sheet, row and column."""
-    data, locations = workbook_data(path)
-    try:
-        return parse_problem(data)
-    except ProblemFileError as error:
-        raise ProblemFileError([_locate(issue, locations) for issue in error.issues]) from None
+    """The problem a workbook describes; ProblemFileError lists every issue by sheet, row and column.
 
-
-def workbook_data(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Cell]]:
-    """A workbook as problem-file data, and where in the workbook each JSON path came from."""
-    sheets = _open(path)
+    The workbook's own problems and those of the problem it holds are reported together, so one
+    misplaced value does not hide the rest (up to `MAX_ISSUES` of each).
+    """
     r = _Reading()
+    data: dict[str, Any] = {}
+    with suppress(TooManyIssues):
+        data = _workbook_data(r, path)
+    if len(r.issues) >= MAX_ISSUES:
+        raise ProblemFileError(r.issues)
+    try:
+        problem = parse_problem(data)
+    except ProblemFileError as error:
+        r.issues += [_locate(issue, r.locations) for issue in error.issues]
+    if r.issues:
+        raise ProblemFileError(r.issues)
+    return problem
+
+
+def _workbook_data(r: _Reading, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A workbook as problem-file data; where in the workbook each JSON path came from goes to `r`."""
+    sheets = _open(r, path)
     data: dict[str, Any] = {"format": PROBLEM_FORMAT}
     r.locations[ROOT] = Cell(EVENT_SHEET)
     _read_event(r, sheets.get(EVENT_SHEET), data)
@@ -400,11 +479,13 @@ def workbook_data(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[st
         if rows is None:
             continue
         children = {name: _by_parent(r, sheets.get(sub.sheet), sub) for name, sub in table.children.items()}
-        path = ROOT
+        path_ = ROOT
         for key in where:
-            path = child(path, key)
-        r.locations[path] = Cell(table.sheet)
-        entries = [_read_object(r, table, row, item(path, index), children) for index, row in enumerate(rows)]
+            path_ = child(path_, key)
+        r.locations[path_] = Cell(table.sheet)
+        entries = [
+            _read_object(r, table, row, item(path_, index), children) for index, row in enumerate(rows)
+        ]
         if entries:
             _place(r, data, where, entries, Cell(table.sheet))
         for name, groups in children.items():
@@ -414,56 +495,144 @@ def workbook_data(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[st
                     Cell(sub.sheet, first, sub.parent),
                     f"no {table.key} {quote(str(parent))} in sheet {table.sheet!r}",
                 )
-    if r.issues:
-        raise ProblemFileError(r.issues)
-    return data, r.locations
+    return data
 
 
-def _open(path: str | os.PathLike[str]) -> dict[str, list[_Row]]:
-    """Every sheet's rows as header -> value, blank rows and cells left out."""
-    issues: list[Issue] = []
-    sheets = {}
+# What a cell holding a formula reads as until its saved value is found.
+_FORMULA = object()
+
+
+@dataclass
+class _Sheet:
+    title: str
+    rows: list[_Row]
+    # Row number -> column index -> header, for the cells that hold formulas.
+    formulas: dict[int, dict[int, str]]
+
+
+def _open(r: _Reading, path: str | os.PathLike[str]) -> dict[str, list[_Row]]:
+    """The known sheets' rows as header -> value, blank rows and cells left out; sizes checked first."""
+    name = quote(os.fsdecode(path))
     try:
-        # A stream, not a name: openpyxl refuses names that do not end in .xlsx.
         with open(path, "rb") as stream:
-            book = load_workbook(stream, read_only=True, data_only=True)
-            for sheet in book.worksheets:
-                sheets[sheet.title.strip().lower()] = list(_sheet_rows(sheet, issues))
-            book.close()
+            _check_archive(stream)
+            sheets = _read_sheets(r, stream)
+            if any(sheet.formulas for sheet in sheets.values()):
+                stream.seek(0)
+                _saved_values(r, stream, sheets)
+    except FileTooLarge as error:
+        raise ProblemFileError([Issue(ROOT, f"cannot read {name}: {error}")]) from None
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as error:
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        name = quote(os.fsdecode(path))
         raise ProblemFileError([Issue(ROOT, f"cannot read {name} as an .xlsx workbook: {reason}")]) from None
-    if issues:
-        raise ProblemFileError(issues)
-    return sheets
+    return {key: sheet.rows for key, sheet in sheets.items()}
 
 
-def _sheet_rows(sheet: Any, issues: list[Issue]) -> Iterator[_Row]:
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    headers = [_header(value) for value in header]
+def _check_archive(stream: BinaryIO) -> None:
+    """Refuse a workbook too large, or that would unpack to too much, before any of it is parsed.
+
+    An .xlsx file is a zip archive. Its directory states every part's unpacked size, and Python's
+    zipfile never unpacks a part beyond the size stated (a part that does not end there fails its
+    checksum), so the stated sizes bound what reading can cost.
+    """
+    check_size(os.fstat(stream.fileno()).st_size)
+    with zipfile.ZipFile(stream) as archive:
+        parts = archive.infolist()
+    if len(parts) > MAX_WORKBOOK_PARTS:
+        raise FileTooLarge(f"the workbook has {len(parts)} parts, more than the {MAX_WORKBOOK_PARTS} allowed")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_INFLATED_BYTES:
+        raise FileTooLarge(
+            f"the workbook unpacks to {unpacked / 2**20:.1f} MB, "
+            f"more than the {MAX_INFLATED_BYTES / 2**20:.1f} MB allowed"
+        )
+    stream.seek(0)
+
+
+def _read_sheets(r: _Reading, stream: BinaryIO) -> dict[str, _Sheet]:
+    # Formulas as formulas: a formula's saved value is read in a second pass, only if there are any.
+    book = load_workbook(stream, read_only=True, data_only=False)
+    try:
+        sheets: dict[str, _Sheet] = {}
+        for sheet in book.worksheets:
+            key = sheet.title.strip().lower()
+            if key not in KNOWN_SHEETS:
+                continue  # notes, pivot tables: not the team's data for us
+            if key in sheets:
+                r.error(Cell(sheet.title), f"two sheets are named {key!r}; keep one")
+                continue
+            sheets[key] = _read_sheet(r, sheet)
+        return sheets
+    finally:
+        book.close()
+
+
+def _read_sheet(r: _Reading, sheet: Any) -> _Sheet:
+    # Read-only mode trusts the <dimension> tag, which some programs write wrong: read every row there is.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows()
+    headers = [_header(cell.value) for cell in next(rows, ())]
     seen: dict[str, int] = {}
     for index, name in enumerate(headers):
         if name is not None and seen.setdefault(name, index) != index:
-            issues.append(Issue(str(Cell(sheet.title, 1, name)), "this column header appears twice"))
-    for number, values in enumerate(rows, start=2):
-        cells = {}
-        for index, value in enumerate(values):
+            r.error(Cell(sheet.title, 1, name), "this column header appears twice")
+    found = _Sheet(sheet.title, [], {})
+    for number, cells in enumerate(rows, start=2):
+        values = {}
+        for index, cell in enumerate(cells):
+            value = _FORMULA if cell.data_type == "f" else cell.value
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             if index >= len(headers) or headers[index] is None:
-                issues.append(
-                    Issue(
-                        str(Cell(sheet.title, number)),
-                        f"a value in column {index + 1}, "
-                        "which has no header: name the column in row 1 or clear it",
-                    )
+                r.error(
+                    Cell(sheet.title, number),
+                    f"a value in column {index + 1}, which has no header: "
+                    "name the column in row 1 or clear it",
                 )
                 continue
-            cells[headers[index]] = value
-        if cells:
-            yield _Row(number, cells)
+            values[headers[index]] = value
+            if value is _FORMULA:
+                found.formulas.setdefault(number, {})[index] = headers[index]
+        if not values:
+            continue
+        if len(found.rows) == MAX_SHEET_ROWS:
+            r.error(
+                Cell(sheet.title, number), f"a sheet may have at most {MAX_SHEET_ROWS} rows; this is one more"
+            )
+            break
+        found.rows.append(_Row(number, values))
+    return found
+
+
+def _saved_values(r: _Reading, stream: BinaryIO, sheets: dict[str, _Sheet]) -> None:
+    """Put in each formula's value as last saved; a formula with none is reported, never read as blank.
+
+    A formula has a saved value when the program that wrote the file calculated it (Excel and
+    LibreOffice do; generated files often do not).
+    """
+    book = load_workbook(stream, read_only=True, data_only=True)
+    try:
+        for sheet in sheets.values():
+            if not sheet.formulas:
+                continue
+            rows = {row.number: row for row in sheet.rows}
+            values = book[sheet.title]
+            values.reset_dimensions()
+            saved_rows = values.iter_rows(max_row=max(sheet.formulas), values_only=True)
+            for number, saved in enumerate(saved_rows, start=1):
+                for index, header in sheet.formulas.get(number, {}).items():
+                    value = saved[index] if index < len(saved) else None
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        del rows[number].cells[header]
+                        r.error(
+                            Cell(sheet.title, number, header),
+                            "a formula with no saved value: type the value, or open the file in Excel "
+                            "or LibreOffice and save it again so that the value is saved with it",
+                        )
+                    else:
+                        rows[number].cells[header] = value
+    finally:
+        book.close()
 
 
 def _header(value: Any) -> str | None:
@@ -571,9 +740,33 @@ def _read_object(
             continue
         sub = table.children[name]
         nested_path = child(path, name)
-        entries = [_read_object(r, sub, one, item(nested_path, i), {}) for i, one in enumerate(found[1])]
-        _put(r, entry, name, entries, Cell(sub.sheet, found[0]), nested_path)
+        nested: Any
+        if sub.keyed_by:
+            nested = _read_keyed(r, sub, found[1], nested_path)
+        else:
+            nested = [_read_object(r, sub, one, item(nested_path, i), {}) for i, one in enumerate(found[1])]
+        _put(r, entry, name, nested, Cell(sub.sheet, found[0]), nested_path)
     return entry
+
+
+def _read_keyed(r: _Reading, table: Table, rows: list[_Row], path: str) -> dict[str, Any]:
+    """A child sheet's rows as one mapping: each row the object under the key its `keyed_by` cell names."""
+    found: dict[str, Any] = {}
+    first: dict[str, int] = {}
+    for row in rows:
+        where = Cell(table.sheet, row.number, table.keyed_by)
+        key = _cell_value(row.cells.pop(table.keyed_by, None), "text")
+        if key is None:
+            r.error(where, f"name the {table.keyed_by} of this row")
+        elif not isinstance(key, str):
+            r.error(where, f"expected a {table.keyed_by} code, got {quote(str(key))}")
+        elif key in found:
+            r.error(where, f"{quote(key)} is given twice for this {table.parent} (also in row {first[key]})")
+        else:
+            first[key] = row.number
+            found[key] = _read_object(r, table, row, child(path, key), {})
+            r.locations[child(path, key)] = where
+    return found
 
 
 def _json_cell(r: _Reading, value: Any, where: Cell) -> dict[str, Any]:

@@ -7,6 +7,9 @@ Times are naive wall-clock `datetime`s in the event's timezone, as in the files.
 file leaves out take the defaults given here, except where "absent" means something different
 from any value (a speaker's `available`, a session's `fixed` and `window`): those are `None`.
 
+Sessions and speakers also carry what people read and how to reach speakers (abstracts,
+biographies, translations, e-mail): the solver never looks at these.
+
 Every object carries two fields that exist only so that writing a file back is lossless:
 `extra` keeps keys this version does not know (the format lets files add keys), and
 `given_defaults` names the optional keys the file spelled out with their default value.
@@ -26,8 +29,15 @@ REGIONS = ("africa", "americas", "arab-states", "asia-pacific", "europe")
 
 ScheduleStatus = Literal["optimal", "feasible", "infeasible", "unknown"]
 
+# Translated texts by language code, then by field: {"fr": {"title": "...", "abstract": "..."}}.
+Translations = Mapping[str, Mapping[str, str]]
+
 
 def _no_extra() -> Mapping[str, Any]:
+    return {}
+
+
+def _no_translations() -> Translations:
     return {}
 
 
@@ -130,6 +140,12 @@ class Speaker(SourceKeys):
     youth: bool | None = None
     # None: no constraint. An empty tuple: the speaker is never available.
     available: tuple[Period, ...] | None = None
+    affiliation: str = ""
+    bio: str = ""
+    photo: str | None = None  # an https:// URL
+    email: str | None = None  # private: for messages to the speaker only, never published
+    language: str | None = None  # for messages and the speaker's private page
+    translations: Translations = field(default_factory=_no_translations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +185,8 @@ class Session(SourceKeys):
     remote_audience: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     optional: bool = False
+    abstract: str = ""
+    translations: Translations = field(default_factory=_no_translations)
 
     @property
     def booths_needed(self) -> int:

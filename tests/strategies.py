@@ -28,9 +28,17 @@ LAST_MINUTE = 24 * 60 - 1
 
 Data = dict[str, Any]
 
-# Any text the files may hold: no NUL (it cannot be stored), no lone surrogates (not text).
-_any_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
-_names = _any_text.filter(str.strip)
+# Text the files may hold (scheduler.plaintext): no control characters, surrogates or noncharacters
+# (category Cn, with the unassigned code points); one-line text has no line breaks or tabs and does
+# not start or end with spaces, multi-line text (abstracts, biographies) may hold line feeds and tabs.
+_NONCHARACTERS = [chr(code) for code in range(0xFDD0, 0xFDF0)]
+_one_line_characters = st.characters(
+    codec="utf-8", exclude_categories=("Cc", "Cs", "Cn", "Zl", "Zp"), exclude_characters=_NONCHARACTERS
+)
+_any_text = st.text(_one_line_characters, max_size=12).map(str.strip)
+_names = _any_text.filter(bool)
+_keys = st.text(_one_line_characters, max_size=12)
+_lines = st.text(_one_line_characters | st.sampled_from("\n\t"), max_size=40)
 _ids = st.text(
     st.characters(codec="utf-8", categories=("L", "N")) | st.sampled_from("-_.:"), min_size=1, max_size=8
 )
@@ -39,13 +47,22 @@ _json_scalars = (
     | st.booleans()
     | st.integers(-(10**6), 10**6)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | _any_text
-)
+) | _lines
 _json_values = st.recursive(
     _json_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_any_text, inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
     max_leaves=5,
 )
+_emails = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,10}", fullmatch=True).map(
+    lambda local: f"{local}@example.org"
+)
+_photos = _ids.map(lambda name: f"https://photos.example.org/{name.encode().hex()}.jpg")
+
+
+def _translations(texts: dict[str, st.SearchStrategy[str]]) -> st.SearchStrategy[dict[str, dict[str, str]]]:
+    """Translated texts for a few of the six languages, each with some of `texts`."""
+    return st.dictionaries(st.sampled_from(LANGUAGES), st.fixed_dictionaries({}, optional=texts), max_size=2)
+
 
 ABSENT, DEFAULT, VALUE = range(3)
 
@@ -161,6 +178,13 @@ def _speaker(draw: st.DrawFn, speaker_id: str, days: list[date]) -> Data:
     _put(draw, speaker, "gender", None, st.sampled_from(("female", "male", "non-binary")))
     _put(draw, speaker, "youth", None, st.booleans())
     _put(draw, speaker, "available", None, st.lists(_period(days), max_size=2))
+    _put(draw, speaker, "affiliation", "", _any_text)
+    _put(draw, speaker, "bio", "", _lines)
+    _put(draw, speaker, "photo", None, _photos)
+    _put(draw, speaker, "email", None, _emails)
+    _put(draw, speaker, "language", None, st.sampled_from(LANGUAGES))
+    texts = {"affiliation": _names, "bio": _lines.filter(str.strip)}
+    _put(draw, speaker, "translations", {}, _translations(texts))
     return _extend(draw, speaker)
 
 
@@ -234,6 +258,14 @@ def _session(
     _put(draw, session, "remote_audience", [], _subset(REGIONS))
     _put(draw, session, "after", [], _subset(earlier))
     _put(draw, session, "optional", False, st.booleans())
+    _put(draw, session, "abstract", "", _lines)
+    _put(
+        draw,
+        session,
+        "translations",
+        {},
+        _translations({"title": _names, "abstract": _lines.filter(str.strip)}),
+    )
     return _extend(draw, session)
 
 

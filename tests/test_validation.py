@@ -180,9 +180,9 @@ ONE_VALUE = [
     ("sessions[1].after", ["s-002"], "sessions[1].after[0]", "a session cannot come after itself"),
     # Text that could not be stored or shown safely
     ("sessions[1].title", "Youth\x00", "sessions[1].title",
-     "contains a NUL character, which cannot be stored: 'Youth\\x00'"),
+     "contains U+0000 (a control character) at character 6: 'Youth\\x00'"),
     ("speakers[1].name", "Amina\ud800", "speakers[1].name",
-     "contains a lone surrogate, which is not text: 'Amina\\ud800'"),
+     "contains U+D800 (a lone surrogate, which is not text) at character 6: 'Amina\\ud800'"),
     ("rooms[1].id", "r" * 201, "rooms[1].id",
      f"an id is at most 200 characters long: {'r' * 60!r}... (201 characters)"),
     ("sessions[1].type", CLEAR_SCREEN * 40, "sessions[1].type",
@@ -305,7 +305,8 @@ def test_extension_data_must_be_json_that_can_be_stored(valid: dict[str, Any]) -
     found = issues(valid)
     assert Issue("sessions[1].x-deep" + "[0]" * 51, "nested more than 50 levels deep") in found
     assert (
-        Issue("rooms[0].x-note.text", "contains a NUL character, which cannot be stored: 'a\\x00b'") in found
+        Issue("rooms[0].x-note.text", "contains U+0000 (a control character) at character 2: 'a\\x00b'")
+        in found
     )
     assert Issue("rooms[0].x-note", "keys must be text, got 3") in found
     assert Issue("rooms[1]", "keys must be text, got 4") in found

@@ -48,7 +48,7 @@ def test_values_a_cell_cannot_hold_go_to_the_json_column(tmp_path: Path) -> None
     session = data["sessions"][2]
     session["organizers"] = ["A; B Ltd", "C"]  # ';' separates list items in a cell
     session["title"] = '=HYPERLINK("http://x")'  # text, never a formula
-    session["type"] = "line\r\nbreak"
+    session["type"] = ""  # blank cells mean absent
     session["x-note"] = "plain"
     path = tmp_path / "p.xlsx"
     assert round_trip(data, path) == data
@@ -57,7 +57,7 @@ def test_values_a_cell_cannot_hold_go_to_the_json_column(tmp_path: Path) -> None
     row = {h: c.value for h, c in zip(headers, sheet[4], strict=True)}
     assert json.loads(row["json"]) == {
         "organizers": ["A; B Ltd", "C"],
-        "type": "line\r\nbreak",
+        "type": "",
         "preferred": [],
         "x-tags": {"a": 1},
     }
@@ -119,9 +119,11 @@ def test_issues_name_the_sheet_row_and_column(tmp_path: Path) -> None:
     sheets["rooms"][1].append('{"capacity": 3')
     sheets["rooms"][0].append("json")
     sheets["room_unavailable"] = [["room", "start", "end"], ["r9", "2025-07-07T09:00", "2025-07-07T10:00"]]
+    # The workbook's own problems and the problem's are reported together.
     assert issues(sheets, tmp_path) == [
         "sheet 'rooms', row 2, column 'json': not valid JSON: Expecting ',' delimiter",
         "sheet 'room_unavailable', row 2, column 'room': no id 'r9' in sheet 'rooms'",
+        "sheet 'breaks', row 2, column 'end': end 12:00 must be after start 13:00",
     ]
     del sheets["room_unavailable"]
     sheets["rooms"][1][-1] = '{"x-floor": 2}'
@@ -167,6 +169,7 @@ def test_structural_mistakes_are_all_reported(tmp_path: Path) -> None:
         "sheet 'speakers', row 2: a value in column 4, which has no header: "
         "name the column in row 1 or clear it",
         "sheet 'sessions', row 1, column 'title': this column header appears twice",
+        "sheet 'sessions', row 3, column 'speakers': unknown speaker id 'sp-0999'",
     ]
 
 
