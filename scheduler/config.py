@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scheduler.limits import MAX_FILE_BYTES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_FILE = "config.py"
 
@@ -79,6 +81,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("AGENDA_BASE_URL", None, "The public site's address, for links the CLI prints or sends."),
     Setting("CONSOLE_TOKEN", None, "Access token of the programme team's console."),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        MAX_FILE_BYTES,
+        "Request bodies (uploads) over this many bytes are refused (413) before they are read; "
+        "the default is the command line's limit for problem files, 32 MB (`scheduler/limits.py`).",
+        _integer,
+    ),
     # --- the day ---
     Setting(
         "AGENDA_CLOCK",

@@ -69,7 +69,14 @@ def _hh_mm(span: timedelta) -> str:
 
 
 def _person(event: Event, speaker: Any) -> Json:
-    return {"id": speaker.id, "guid": stable_uuid(event.slug, "speaker", speaker.key), "name": speaker.name}
+    # The guid comes from the speaker's id, never (as the format suggests) from their private e-mail.
+    guid = stable_uuid(event.slug, "speaker", speaker.key)
+    person: Json = {"id": speaker.id, "guid": guid, "name": speaker.name}
+    if speaker.bio:
+        person["biography"] = speaker.bio
+    if speaker.photo:
+        person["avatar"] = speaker.photo
+    return person
 
 
 def _talk(event: Event, entry: PublishedEntry, links: FrabLinks, zone: ZoneInfo) -> Json:
@@ -90,7 +97,7 @@ def _talk(event: Event, entry: PublishedEntry, links: FrabLinks, zone: ZoneInfo)
         "track": session.tracks[0] if session.tracks else None,
         "type": session.type,
         "language": None,
-        "abstract": "",
+        "abstract": session.abstract or "",
         "description": session_description(entry, url),
         "persons": [_person(event, s) for s in session.speakers],
         "links": [],

@@ -25,6 +25,7 @@ import icalendar
 
 from scheduler import config
 from scheduler.models import Event, PublishedEntry
+from scheduler.plaintext import without_controls
 
 PRODID = "-//wsis-agenda//Published agenda//EN"
 # Calendar clients poll subscribed feeds this often (RFC 7986 and Outlook's older spelling).
@@ -62,7 +63,7 @@ def feed_info(event: Event, name: str | None = None, uid_host: str = DEFAULT_UID
     if not days:
         days = [event.imported_at.date()]
     return FeedInfo(
-        name=" ".join((name or event.name).split()),
+        name=" ".join(without_controls(name or event.name).split()),
         timezone=event.timezone,
         venue=event.venue,
         uid_domain=f"{event.slug}.{uid_host}",
@@ -139,25 +140,32 @@ def session_description(entry: PublishedEntry, url: str) -> str:
     return "\n".join(lines)
 
 
+def calendar_description(entry: PublishedEntry, url: str) -> str:
+    """A calendar entry's DESCRIPTION: the session's abstract, if it has one, then its summary."""
+    summary = session_description(entry, url)
+    return f"{entry.session.abstract}\n\n{summary}" if entry.session.abstract else summary
+
+
 def _vevent(entry: PublishedEntry, feed: FeedInfo, url: str, extra: Extras) -> icalendar.Event:
     session = entry.session
     zone = ZoneInfo(feed.timezone)
     changed = _utc(entry.changed_at)
-    description = session_description(entry, url)
+    description = calendar_description(entry, url)
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(session.key, feed))
     vevent.add("dtstamp", changed)
     vevent.add("last-modified", changed)
     vevent.add("sequence", entry.sequence)
     vevent.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
-    vevent.add("summary", session.title)
+    # RFC 5545 TEXT holds no control characters: a stored title must not break the feed.
+    vevent.add("summary", without_controls(session.title))
     vevent.add("dtstart", entry.start.replace(tzinfo=zone))
     vevent.add("dtend", entry.end.replace(tzinfo=zone))
-    vevent.add("location", location(entry.room.name, feed.venue))
+    vevent.add("location", without_controls(location(entry.room.name, feed.venue)))
     vevent.add("url", url)
     # One CATEGORIES line each: in "x\\,y" (x ends in a backslash) ical.js sees an escaped comma.
     for category in [*session.tracks, *([session.type] if session.type else [])]:
-        vevent.add("categories", [category])
+        vevent.add("categories", [without_controls(category)])
     vevent.add("class", "PUBLIC")
     vevent.add("transp", "OPAQUE")
     if extra.join_url and not entry.cancelled:
@@ -167,9 +175,9 @@ def _vevent(entry: PublishedEntry, feed: FeedInfo, url: str, extra: Extras) -> i
             extra.join_url,
             parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join online"},
         )
-    vevent.add("description", description)
+    vevent.add("description", without_controls(description))
     if extra.alarm_before is not None and not entry.cancelled:
-        vevent.add_component(_alarm(session.title, extra.alarm_before))
+        vevent.add_component(_alarm(without_controls(session.title), extra.alarm_before))
     return vevent
 
 

@@ -102,7 +102,12 @@ def test_sessions_are_the_published_version_with_offsets(agenda_client: FlaskCli
 def test_hostile_text_reads_back_exactly(agenda_client: FlaskClient) -> None:
     hostile = agenda_client.get("/api/v1/sessions/s-hostile").get_json()
     assert hostile["title"] == HOSTILE_TITLE
-    assert hostile["speakers"][0] == {"id": "sp-4", "name": HOSTILE_SPEAKER, "role": "civil society"}
+    assert hostile["speakers"][0] == {
+        "id": "sp-4",
+        "name": HOSTILE_SPEAKER,
+        "role": "civil society",
+        "affiliation": "",
+    }
     assert agenda_client.get("/api/v1/speakers/sp-4").get_json()["name"] == HOSTILE_SPEAKER
 
 

@@ -87,13 +87,14 @@ def _room_ref(room: RoomView) -> Json:
 
 
 def _person(person: PersonView) -> Json:
-    return {"id": person.key, "name": person.name, "role": person.role}
+    return {"id": person.key, "name": person.name, "role": person.role, "affiliation": person.affiliation}
 
 
 def _session(session: SessionView) -> Json:
     return {
         "id": session.key,
         "title": session.title,
+        "abstract": session.abstract,
         "type": session.type,
         "status": "cancelled" if session.cancelled else "scheduled",
         "day": session.day.isoformat(),
@@ -139,6 +140,8 @@ def _room(room: RoomView, programme: Programme) -> Json:
 def _speaker(person: PersonView, sessions: Iterable[SessionView]) -> Json:
     return {
         **_person(person),
+        "bio": person.bio,
+        "photo": person.photo,
         "sessions": [s.key for s in sessions],
         "url": url_for("speakers.profile", key=person.key, _external=True),
         "calendar": url_for("feeds.speaker", key=person.key, _external=True),

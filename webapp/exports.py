@@ -18,10 +18,10 @@ from datetime import date, time
 
 from flask import Blueprint, Response, abort, url_for
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from scheduler.xmltext import xml_safe
 from webapp.conditional import conditional_response
 from webapp.pages import current_programme
 from webapp.programme import Programme, SessionView
@@ -127,7 +127,8 @@ def agenda_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+        # XML 1.0 cannot hold some characters at all (U+FFFE, most controls): one would spoil the file.
+        sheet.append([xml_safe(v) if isinstance(v, str) else v for v in row])
         for cell, value in zip(sheet[sheet.max_row], row, strict=True):
             if isinstance(value, str):
                 cell.data_type = "s"  # text, even when it starts like a formula

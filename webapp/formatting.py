@@ -5,6 +5,7 @@ Everything returns plain text (Jinja escapes it); nothing here marks data as saf
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,11 @@ def kind_label(kind: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def paragraphs(text: str) -> list[str]:
+    """Plain text cut into paragraphs at blank lines (the format's abstracts and biographies)."""
+    return [part.strip() for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
+
+
 def clock(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
@@ -55,6 +61,6 @@ def site_context() -> dict[str, Any]:
 
 
 def register(bp: Blueprint) -> None:
-    for function in (long_date, short_date, clock, utc_offset, language_name, kind_label):
+    for function in (long_date, short_date, clock, utc_offset, language_name, kind_label, paragraphs):
         bp.add_app_template_filter(function)
     bp.app_context_processor(site_context)

@@ -37,6 +37,13 @@ DATE = {"type": "string", "format": "date"}
 DATE_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with the UTC offset"}
 URI = {"type": "string", "format": "uri"}
 PAGE_AND_FEED = {"url": URI, "calendar": URI}
+PARAGRAPHS = {"type": "string", "description": "Plain text; paragraphs are separated by a blank line"}
+AFFILIATION = {"type": "string", "description": "Organisation or delegation; empty when not given"}
+# What the public may read about a speaker beyond the name (never their e-mail address).
+SPEAKER_PROFILE = {
+    "bio": {**PARAGRAPHS, "description": "A short biography; empty when not given"},
+    "photo": _nullable({**URI, "description": "An https:// URL of a portrait"}),
+}
 
 # The sessions list's query parameters, in the order the documentation lists them.
 SESSION_FILTER_HELP = {
@@ -53,7 +60,7 @@ SESSION_FILTERS = tuple(SESSION_FILTER_HELP)
 SCHEMAS: Json = {
     "Error": _object({"error": STRING, "status": INTEGER, "message": STRING}),
     "RoomRef": _object({"id": STRING, "name": STRING}),
-    "Person": _object({"id": STRING, "name": STRING, "role": _nullable(STRING)}),
+    "Person": _object({"id": STRING, "name": STRING, "role": _nullable(STRING), "affiliation": AFFILIATION}),
     "Event": _object(
         {
             "name": STRING,
@@ -98,6 +105,7 @@ SCHEMAS: Json = {
         {
             "id": STRING,
             "title": STRING,
+            "abstract": {**PARAGRAPHS, "description": "What the session is about; empty when not given"},
             "type": STRING,
             "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
             "day": DATE,
@@ -119,6 +127,8 @@ SCHEMAS: Json = {
             "id": STRING,
             "name": STRING,
             "role": _nullable(STRING),
+            "affiliation": AFFILIATION,
+            **SPEAKER_PROFILE,
             "sessions": {**STRINGS, "description": "Session ids"},
             **PAGE_AND_FEED,
         }
@@ -128,6 +138,8 @@ SCHEMAS: Json = {
             "id": STRING,
             "name": STRING,
             "role": _nullable(STRING),
+            "affiliation": AFFILIATION,
+            **SPEAKER_PROFILE,
             "sessions": {"type": "array", "items": _ref("Session")},
             **PAGE_AND_FEED,
         }

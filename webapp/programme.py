@@ -78,6 +78,10 @@ class PersonView:
     key: str
     name: str
     role: str | None
+    # What the public may read about the speaker (their e-mail is private and never here).
+    affiliation: str = ""
+    bio: str = ""
+    photo: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class SessionView:
     tracks: tuple[str, ...]
     interpretation: tuple[str, ...]
     cancelled: bool
+    abstract: str = ""
 
     @property
     def day(self) -> date:
@@ -250,7 +255,9 @@ def _day_view(day: Day, zone: ZoneInfo) -> DayView:
 
 def _session_view(entry: PublishedEntry, rooms: dict[int, RoomView], zone: ZoneInfo) -> SessionView:
     session = entry.session
-    speakers = tuple(PersonView(sp.key, sp.name, sp.role) for sp in session.speakers)
+    speakers = tuple(
+        PersonView(sp.key, sp.name, sp.role, sp.affiliation, sp.bio, sp.photo) for sp in session.speakers
+    )
     return SessionView(
         key=session.key,
         title=session.title,
@@ -263,6 +270,7 @@ def _session_view(entry: PublishedEntry, rooms: dict[int, RoomView], zone: ZoneI
         tracks=tuple(session.tracks),
         interpretation=tuple(session.interpretation),
         cancelled=entry.cancelled,
+        abstract=session.abstract,
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scheduler.check import SPEAKER_MOVE_MINUTES, CheckReport, Quality, check
-from scheduler.cli.output import fail, plural
+from scheduler.cli.output import echo, fail, plural
 from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schedule_file import load_schedule
 from solver.domain import Schedule
@@ -34,11 +34,11 @@ def check_command(problem_path: Path, schedule_path: Path) -> None:
     except ProblemFileError as error:
         fail(schedule_path, error.issues)
     report = check(problem, schedule)
-    click.echo(_summary(schedule, len(problem.sessions)))
+    echo(_summary(schedule, len(problem.sessions)))
     for line in _violation_lines(report):
-        click.echo(line)
+        echo(line)
     for line in _quality_lines(report.quality):
-        click.echo(line)
+        echo(line)
     if not report.valid:
         click.get_current_context().exit(VIOLATED)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import models
 from scheduler.agenda import latest_published
 from scheduler.cli.database import InputError, database, stored_event
-from scheduler.cli.output import fail, plural, problem_summary
+from scheduler.cli.output import echo, fail, plural, problem_summary
 from scheduler.cli.solve import ProgressLine, solve_interruptibly
 from scheduler.db import transaction
 from scheduler.diff import diff_assignments
@@ -89,7 +89,7 @@ def import_command(problem_path: Path, slug: str | None) -> None:
                 slug, event_id = event.slug, event.id
         except StoreError as error:
             raise InputError("nothing stored:\n" + "\n".join(error.issues)) from None
-    click.echo(f"stored event {slug!r} (id {event_id}): {problem_summary(problem)}")
+    echo(f"stored event {slug!r} (id {event_id}): {problem_summary(problem)}")
 
 
 @click.command("export")
@@ -103,7 +103,7 @@ def export_command(event_ref: str | None, output: Path, xlsx: bool) -> None:
     with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         problem = export_problem(db, event)
     _write_problem(problem, output, xlsx)
-    click.echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
+    echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
 
 
 @click.command("convert")
@@ -115,7 +115,7 @@ def convert_command(problem_path: Path, output: Path) -> None:
     """Convert a problem file between JSON and a workbook (.xlsx), by the suffixes; no database."""
     problem = _read_problem(problem_path)
     _write_problem(problem, output, xlsx=False)
-    click.echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
+    echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -147,14 +147,14 @@ def plan_command(
         schedule = _solve(problem, options, baseline)
         with stored_event(engine, str(event_id), REFUSALS) as (db, event):
             number = save_draft(db, event, schedule, note=note).number
-    click.echo(f"draft version {number}: {_schedule_line(schedule, len(problem.sessions))}")
+    echo(f"draft version {number}: {_schedule_line(schedule, len(problem.sessions))}")
     for line in _report_lines(schedule):
-        click.echo(line)
+        echo(line)
     if baseline is not None:
         moves = diff_assignments(baseline.assignments, schedule.assignments)
-        click.echo(f"{plural(len(moves), 'change')} against the published agenda")
+        echo(f"{plural(len(moves), 'change')} against the published agenda")
         for change in moves:
-            click.echo(f"  {change.describe()}")
+            echo(f"  {change.describe()}")
     if schedule.status == "infeasible":
         click.get_current_context().exit(REFUSED)
 
@@ -217,7 +217,7 @@ def publish_command(
             version = _publish(db, event, schedule_path, draft_number, force)
         except PublishRefused as refused:
             for violation in refused.violations:
-                click.echo(f"  [{violation.rule}] {violation.message}", err=True)
+                echo(f"  [{violation.rule}] {violation.message}", err=True)
             raise click.ClickException(
                 f"not published: {plural(len(refused.violations), 'broken hard rule')} "
                 "(--force publishes anyway)"
@@ -229,10 +229,10 @@ def publish_command(
             f"published version {version.number}: {plural(len(version.assignments), 'session')}; "
             f"{counts['new']} new, {counts['moved']} moved, {counts['cancelled']} cancelled"
         )
-    click.echo(line)
+    echo(line)
     # After the commit: viewers must never hear of a version they cannot load yet.
     if notify_published(event, version):
-        click.echo("Announced to connected clients through the message queue.")
+        echo("Announced to connected clients through the message queue.")
 
 
 def _publish(
@@ -261,7 +261,7 @@ def versions_command(event_ref: str | None) -> None:
     header = ("version", "state", "created (UTC)", "status", "objective", "placed", "changes")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        click.echo(
+        echo(
             "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
 
@@ -278,10 +278,10 @@ def reports_command(event_ref: str | None, include_resolved: bool, number: int |
     """
     with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         if number is not None:
-            click.echo(describe(resolve(db, event, number, utc_now())))
+            echo(describe(resolve(db, event, number, utc_now())))
             return
         lines = [describe(report) for report in reports(db, event, include_resolved)]
-    click.echo("\n".join(lines) if lines else "No open availability reports.")
+    echo("\n".join(lines) if lines else "No open availability reports.")
 
 
 def _version_rows(db: DbSession, event: models.Event) -> list[tuple[Any, ...]]:

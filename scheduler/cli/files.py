@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scheduler.cli.output import fail, plural, problem_summary
+from scheduler.cli.output import echo, fail, plural, problem_summary
 from scheduler.problem_file import ProblemFileError
 from scheduler.schedule_file import load_schedule
 from scheduler.workbook import read_problem_file
@@ -38,11 +38,11 @@ def validate(problem_path: Path, schedule_path: Path | None) -> None:
         problem = read_problem_file(problem_path)
     except ProblemFileError as error:
         fail(problem_path, error.issues)
-    click.echo(f"{click.format_filename(problem_path)}: valid, {problem_summary(problem)}")
+    echo(f"{click.format_filename(problem_path)}: valid, {problem_summary(problem)}")
     if schedule_path is None:
         return
     try:
         schedule = load_schedule(schedule_path, problem)
     except ProblemFileError as error:
         fail(schedule_path, error.issues)
-    click.echo(f"{click.format_filename(schedule_path)}: valid, {_schedule_summary(schedule)}")
+    echo(f"{click.format_filename(schedule_path)}: valid, {_schedule_summary(schedule)}")

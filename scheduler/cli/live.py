@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import live, participants
 from scheduler.cli.database import database, stored_event
+from scheduler.cli.output import echo
 from scheduler.figures import Figures, Parity, figures
 from scheduler.models import Event
 
@@ -71,11 +72,11 @@ def _change(event_ref: str | None, session_key: str, action: live.Action, minute
     with _unit_of_work(event_ref) as (db, event):
         slot = live.change(db, event, session_key, action, minutes)
         bookmarkers = participants.bookmarking(db, [slot.session_id]).get(slot.session_id, [])
-    click.echo(live.describe(slot, action))
+    echo(live.describe(slot, action))
     if live.notify_session(live.queue_emitter(), event, slot, action, bookmarkers):
-        click.echo("Announced to connected clients through the message queue.")
+        echo("Announced to connected clients through the message queue.")
     else:
-        click.echo("No message queue configured: followers of the session get no immediate notice.")
+        echo("No message queue configured: followers of the session get no immediate notice.")
 
 
 def _session_command(action: live.Action, help_text: str) -> click.Command:
@@ -120,11 +121,11 @@ def status(at_time: str | None, event_ref: str | None) -> None:
     with _unit_of_work(event_ref) as (db, event):
         now = live.EventClock.parse(at_time).start or live.EventClock().now(event.timezone)
         states = live.at(live.load_slots(db, event), now)
-    click.echo(f"{event.name} at {now:%Y-%m-%d %H:%M}")
+    echo(f"{event.name} at {now:%Y-%m-%d %H:%M}")
     for room in live.board(states, now):
-        click.echo(f"{room.room_name}:")
-        click.echo(f"  now:  {_line(room.now)}")
-        click.echo(f"  next: {_line(room.next)}")
+        echo(f"{room.room_name}:")
+        echo(f"  now:  {_line(room.now)}")
+        echo(f"  next: {_line(room.next)}")
 
 
 def _line(state: live.SessionLive | None) -> str:
@@ -164,11 +165,11 @@ def list_participants(event_ref: str | None) -> None:
         rows = participants.listing(db, event)
         for p in rows:
             status_text = f"revoked {p.revoked_at:%Y-%m-%d %H:%M}" if p.revoked_at else "active"
-            click.echo(
+            echo(
                 f"{p.id}\t{p.name}\t{p.email}\t{p.country}\t{p.stakeholder_group}\t{p.language}\t"
                 f"{p.created_at:%Y-%m-%d %H:%M}\t{status_text}"
             )
-    click.echo(f"{len(rows)} participant(s)", err=True)
+    echo(f"{len(rows)} participant(s)", err=True)
 
 
 @participants_group.command("revoke")
@@ -180,7 +181,7 @@ def revoke(participant_id: int, event_ref: str | None) -> None:
         participant = participants.find(db, event, participant_id)
         participants.revoke(participant)
         name = participant.name
-    click.echo(f"Revoked the link of participant {participant_id} ({name}).")
+    echo(f"Revoked the link of participant {participant_id} ({name}).")
 
 
 @participants_group.command("reissue")
@@ -193,8 +194,8 @@ def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
         participant = participants.find(db, event, participant_id)
         token = participants.reissue(participant)
         name, email = participant.name, participant.email
-    click.echo(f"New link for {name} <{email}>:")
-    click.echo(personal_link(base_url, token))
+    echo(f"New link for {name} <{email}>:")
+    echo(personal_link(base_url, token))
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -206,7 +207,7 @@ def figures_command(event_ref: str | None) -> None:
     """Participation figures: registrations, joins per session, speakers, parity and youth."""
     with _unit_of_work(event_ref) as (db, event):
         result = figures(db, event)
-    click.echo(render_figures(result))
+    echo(render_figures(result))
 
 
 def _share(value: float | None) -> str:

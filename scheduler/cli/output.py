@@ -7,11 +7,18 @@ from typing import NoReturn
 
 import click
 
+from scheduler.plaintext import printable
 from scheduler.problem_file import Issue
 from solver.domain import Problem
 
 # The exit code of a command given input it cannot use (a bad file, an unknown event).
 INVALID = 2
+
+
+def echo(message: str, err: bool = False) -> None:
+    """Print `message` (and a newline) for the terminal: stored text may hold controls that a terminal
+    would act on (an escape sequence clearing the screen); they are shown as U+FFFD instead."""
+    click.echo(printable(message), err=err)
 
 
 def plural(count: int, noun: str) -> str:
@@ -21,8 +28,8 @@ def plural(count: int, noun: str) -> str:
 def fail(path: Path, issues: list[Issue]) -> NoReturn:
     """List every issue found in the file at `path` on stderr and exit with INVALID."""
     for issue in issues:
-        click.echo(str(issue), err=True)
-    click.echo(f"{click.format_filename(path)}: {plural(len(issues), 'problem')} found", err=True)
+        echo(str(issue), err=True)
+    echo(f"{click.format_filename(path)}: {plural(len(issues), 'problem')} found", err=True)
     click.get_current_context().exit(INVALID)
 
 

@@ -12,8 +12,10 @@ from sqlalchemy import Engine
 from scheduler.agenda import find_event
 from scheduler.cli.database import database, stored_event
 from scheduler.cli.live import clock_option
+from scheduler.cli.output import echo
 from scheduler.db import PROJECT_ROOT, instance_path, make_engine, transaction
 from scheduler.models import Speaker
+from scheduler.plaintext import one_line
 from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schema import upgrade
 from scheduler.speaker_links import issue_links, renew_token, revoke_tokens, speaker_link
@@ -40,7 +42,7 @@ def run_server(host: str, port: int) -> None:
     from webapp.extensions import socketio
 
     app = create_app()
-    click.echo(f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)")
+    echo(f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
         socketio.run(app, host=host, port=port)
     except OSError as error:  # the port is taken, or the address is not this machine's
@@ -67,7 +69,8 @@ def _speaker(speakers: list[Speaker], key: str) -> Speaker:
 
 
 def _line(speaker: Speaker, link: str) -> str:
-    return f"{speaker.key}\t{speaker.name}\t{link}"
+    # Tab-separated, one speaker a line: a name holding a tab or a line break must not add a field or a line.
+    return f"{one_line(speaker.key)}\t{one_line(speaker.name)}\t{link}"
 
 
 @click.command("speaker-links")
@@ -87,15 +90,15 @@ def speaker_links_command(event_ref: str | None, base_url: str, revoke_key: str 
         if revoke_key is not None:
             speaker = _speaker(list(event.speakers), revoke_key)
             if renew:
-                click.echo(_line(speaker, speaker_link(base_url, renew_token(db, speaker))))
+                echo(_line(speaker, speaker_link(base_url, renew_token(db, speaker))))
             else:
                 count = revoke_tokens(db, speaker)
-                click.echo(f"Revoked {count} link(s) of {speaker.key} ({speaker.name}).")
+                echo(f"Revoked {count} link(s) of {speaker.key} ({speaker.name}).")
             return
         for issued in issue_links(db, event, renew=renew):
             already = "(already issued; --new replaces it)"
             link = speaker_link(base_url, issued.token) if issued.token else already
-            click.echo(_line(issued.speaker, link))
+            echo(_line(issued.speaker, link))
 
 
 # --- demo ------------------------------------------------------------------------------------
@@ -115,7 +118,7 @@ def _progress_printer() -> Callable[[Progress], None]:
             return
         last[0] = progress.objective
         bound = "" if progress.bound is None else f", lower bound {progress.bound:g}"
-        click.echo(f"  {progress.elapsed:6.1f}s  agenda found, cost {progress.objective:g}{bound}")
+        echo(f"  {progress.elapsed:6.1f}s  agenda found, cost {progress.objective:g}{bound}")
 
     return show
 
@@ -123,7 +126,7 @@ def _progress_printer() -> Callable[[Progress], None]:
 def _solve(problem: Problem, time_limit: float) -> Schedule:
     from solver import SolveOptions, solve  # loads OR-Tools: only when solving
 
-    click.echo(
+    echo(
         f"Solving {len(problem.sessions)} sessions in {len(problem.rooms)} rooms (up to {time_limit:g}s)..."
     )
     schedule = solve(problem, SolveOptions(time_limit=time_limit), on_progress=_progress_printer())
@@ -134,7 +137,7 @@ def _solve(problem: Problem, time_limit: float) -> Schedule:
         raise click.ClickException(
             f"the solver found no agenda within {time_limit:g}s: try a longer --time-limit"
         )
-    click.echo(
+    echo(
         f"Solved: {schedule.status}, {len(schedule.assignments)} sessions placed, "
         f"{len(schedule.unscheduled)} left out, cost {schedule.objective}"
     )
@@ -152,14 +155,14 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
             slug = import_problem(db, problem).slug
     except StoreError as error:
         raise click.ClickException(f"{problem_path}: {error}") from None
-    click.echo(f"Imported {problem.event.name} as event {slug!r}.")
+    echo(f"Imported {problem.event.name} as event {slug!r}.")
     schedule = _solve(problem, time_limit)
     try:
         with transaction(engine) as db:
             event = find_event(db, slug)
             draft = save_draft(db, event, schedule, note="scheduler demo: solver result")
             version = publish(db, event, draft)
-            click.echo(f"Saved draft version {draft.number}; published it as version {version.number}.")
+            echo(f"Saved draft version {draft.number}; published it as version {version.number}.")
     except VersionError as error:
         raise click.ClickException(str(error)) from None
     return slug
@@ -190,7 +193,7 @@ def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
         slug = import_solve_publish(engine, SAMPLE_PROBLEM, time_limit)
     finally:
         engine.dispose()
-    click.echo(f"The agenda is at http://127.0.0.1:{port}/")
+    echo(f"The agenda is at http://127.0.0.1:{port}/")
     if no_serve:
         return
     # The server reads its database and event from the environment, as in production.

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import click
 
-from scheduler.cli.output import fail
+from scheduler.cli.output import echo, fail
 from scheduler.diff import Change, diff_assignments
 from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schedule_file import dump_schedule, load_schedule
@@ -69,7 +69,7 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
     try:
         dump_schedule(schedule, output_path)
     except OSError as error:
-        click.echo(f"{click.format_filename(output_path)}: cannot write the schedule: {error.strerror}",
+        echo(f"{click.format_filename(output_path)}: cannot write the schedule: {error.strerror}",
                    err=True)
         click.get_current_context().exit(2)
     for text in _report(problem, schedule, changes, output_path):
