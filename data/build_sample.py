@@ -1026,11 +1026,273 @@ def remote_audience_for(draft: Draft, rng: random.Random) -> list[str]:
 
 
 # ================================================================================================
+# Content: abstracts, affiliations, biographies, languages, e-mail addresses, translations
+# ================================================================================================
+
+# Content comes from a random stream of its own, so that adding or changing it leaves the planted
+# agenda, the speakers and every constraint exactly as they were.
+def content_rng(seed: int) -> random.Random:
+    return random.Random(f"content-{seed}")
+
+
+WSIS = "the World Summit on the Information Society (Geneva 2003, Tunis 2005)"
+# The first paragraph of an abstract frames the session with public facts where there are any; the
+# second describes the (invented) session and ends with the illustrative marker of its language.
+CEREMONY_ABSTRACTS = {
+    "Inaugural session: celebrating two decades of WSIS": (
+        "The inaugural session opens the WSIS+20 High-Level Event, held at Palexpo in Geneva from 7 to 11 "
+        "July 2025 and co-hosted by ITU and the Swiss Confederation. It marks twenty years since the World "
+        "Summit on the Information Society, held in Geneva in 2003 and in Tunis in 2005.\n\n"
+        "Opening statements by the hosts and the co-organisers (ITU, UNESCO, UNDP and UNCTAD). The "
+        "speakers listed in this sample are placeholders (illustrative)."),
+    "Handover of the Chair and appointment of the Chair of the WSIS+20 High-Level Event 2025": (
+        "The outgoing Chair hands over, and the Chair of the WSIS+20 High-Level Event 2025 is appointed. "
+        "The Chair presents the Chair's summary at the close of the event.\n\n"
+        "A short plenary in Plenary Room C; the speakers listed are placeholders (illustrative)."),
+    "WSIS Prizes 2025 Ceremony": (
+        "The WSIS Prizes recognise projects that put the outcomes of the World Summit on the Information "
+        "Society into practice, in categories that follow the WSIS Action Lines. The 2025 winners are "
+        "announced at this ceremony.\n\nThe speakers and the prize winners in this sample are invented "
+        "(illustrative)."),
+    "Closing ceremony and presentation of the Chair's summary": (
+        "The closing ceremony of the WSIS+20 High-Level Event, with the presentation of the Chair's "
+        "summary. The event's outcomes feed into the UN General Assembly's overall review of the "
+        "implementation of the WSIS outcomes in 2025.\n\n"
+        "The time of the closing is approximate and the speakers in this sample are invented "
+        "(illustrative)."),
+}
+# A few French and Spanish translations, and English ones of the French and Spanish titles.
+TRANSLATIONS = {
+    "Inaugural session: celebrating two decades of WSIS": {
+        "fr": {"title": "Séance inaugurale : vingt ans du SMSI",
+               "abstract": (
+                   "La séance inaugurale ouvre la manifestation de haut niveau SMSI+20, qui se tient à "
+                   "Palexpo, à Genève, du 7 au 11 juillet 2025, accueillie conjointement par l'UIT et la "
+                   "Confédération suisse. Elle marque les vingt ans du Sommet mondial sur la société de "
+                   "l'information, tenu à Genève en 2003 et à Tunis en 2005.\n\n"
+                   "Déclarations d'ouverture des hôtes et des coorganisateurs (UIT, UNESCO, PNUD et "
+                   "CNUCED). Les intervenants indiqués dans cet exemple sont fictifs (illustratif).")},
+        "es": {"title": "Sesión inaugural: dos décadas de la CMSI",
+               "abstract": (
+                   "La sesión inaugural abre el Evento de Alto Nivel CMSI+20, que se celebra en Palexpo, "
+                   "en Ginebra, del 7 al 11 de julio de 2025, acogido conjuntamente por la UIT y la "
+                   "Confederación Suiza. Marca veinte años de la Cumbre Mundial sobre la Sociedad de la "
+                   "Información, celebrada en Ginebra en 2003 y en Túnez en 2005.\n\n"
+                   "Declaraciones de apertura de los anfitriones y los coorganizadores (UIT, UNESCO, PNUD "
+                   "y UNCTAD). Los oradores de este ejemplo son ficticios (ilustrativo).")},
+    },
+    "Handover of the Chair and appointment of the Chair of the WSIS+20 High-Level Event 2025": {
+        "fr": {"title": "Passation de la présidence et nomination du Président de la manifestation de haut "
+                        "niveau SMSI+20 2025"},
+        "es": {"title": "Traspaso de la presidencia y nombramiento de la Presidencia del Evento de "
+                        "Alto Nivel CMSI+20 2025"},
+    },
+    "WSIS Prizes 2025 Ceremony": {
+        "fr": {"title": "Cérémonie de remise des Prix SMSI 2025"},
+        "es": {"title": "Ceremonia de los Premios CMSI 2025"},
+    },
+    "Closing ceremony and presentation of the Chair's summary": {
+        "fr": {"title": "Cérémonie de clôture et présentation du résumé du Président",
+               "abstract": (
+                   "Cérémonie de clôture de la manifestation de haut niveau SMSI+20, avec la présentation "
+                   "du résumé du Président. Les résultats de la manifestation alimentent l'examen "
+                   "d'ensemble, par l'Assemblée générale des Nations Unies, de la mise en œuvre des "
+                   "textes issus du SMSI en 2025.\n\n"
+                   "L'heure de la clôture est approximative et les intervenants de cet exemple sont "
+                   "fictifs (illustratif).")},
+        "es": {"title": "Ceremonia de clausura y presentación del resumen de la Presidencia",
+               "abstract": (
+                   "Ceremonia de clausura del Evento de Alto Nivel CMSI+20, con la presentación del "
+                   "resumen de la Presidencia. Los resultados del evento contribuyen al examen general "
+                   "que la Asamblea General de las Naciones Unidas hace en 2025 de la aplicación de los "
+                   "resultados de la CMSI.\n\nLa hora de la clausura es aproximada y los oradores de este "
+                   "ejemplo son ficticios (ilustrativo).")},
+    },
+    "Café du savoir : la francophonie numérique": {
+        "en": {"title": "Knowledge Cafe: the digital French-speaking world"}},
+    "Café del conocimiento: gobierno digital": {"en": {"title": "Knowledge Cafe: digital government"}},
+}
+# Abstracts of sessions whose titles are in French or Spanish, in the same language.
+OWN_LANGUAGE_ABSTRACTS = {
+    "Café du savoir : la francophonie numérique": (
+        "Les cafés du savoir sont des conversations informelles en petits groupes, à l'heure du déjeuner. "
+        "Thème : la place du français et des contenus locaux sur l'internet.\n\n"
+        "Les tables changent toutes les vingt minutes ; les animateurs sont fictifs (illustratif)."),
+    "Café del conocimiento: gobierno digital": (
+        "Los cafés del conocimiento son conversaciones informales en grupos pequeños, a la hora del "
+        "almuerzo. Tema: servicios públicos digitales centrados en las personas.\n\n"
+        "Las mesas cambian cada veinte minutos; los anfitriones son ficticios (ilustrativo)."),
+    "Inclusion numérique en Afrique francophone": (
+        "Atelier consacré à l'inclusion numérique en Afrique francophone : connectivité, compétences et "
+        "contenus locaux, en lien avec les grandes orientations du SMSI.\n\n"
+        "Le programme de cet atelier est fictif (illustratif)."),
+    "Conectividad significativa en América Latina y el Caribe": (
+        "Taller sobre la conectividad significativa en América Latina y el Caribe: acceso asequible, "
+        "habilidades y contenidos locales, en relación con las líneas de acción de la CMSI.\n\n"
+        "El programa de este taller es ficticio (ilustrativo)."),
+}
+FORMAT_NOTES = {
+    "high-level-dialogue": "A moderated dialogue with questions from the floor and from remote participants",
+    "high-level-policy-session": "Statements by ministers and heads of delegation, then a moderated exchange",
+    "leaders-talkx": "Thirty minutes, three or four speakers, no slides",
+    "ministerial-roundtable": "A roundtable under the Chair, with interpretation into the six UN languages",
+    "high-level-roundtable": "A roundtable of heads of regulatory authorities",
+    "action-line-facilitation": "Reports from the facilitators, then an open discussion",
+    "action-line-facilitators-meeting": "A working meeting of the facilitators",
+    "thematic-workshop": "Short presentations of practice, then discussion in groups",
+    "country-workshop": "A presentation by the government, then questions",
+    "knowledge-cafe": "Tables rotate every twenty minutes",
+    "youth": "Led by young people, open to all",
+    "youth-hackathon": "Teams pitch for five minutes each; a jury of mentors gives feedback",
+    "youth-outcome": "The statement is read and handed over to the Chair",
+    "gender": "A panel, then questions from the floor and online",
+    "gender-outcome": "A dialogue on what the track recommends",
+    "prize-winners-showcase": "Each project has ten minutes",
+    "interactive-session": "Open to all participants, on site and online",
+    "side-event": "A short side event",
+}
+
+
+def session_abstract(draft: Draft) -> str:
+    """An abstract for the session: public facts first where there are any, the invented part marked."""
+    if draft.title in CEREMONY_ABSTRACTS:
+        return CEREMONY_ABSTRACTS[draft.title]
+    if draft.title in OWN_LANGUAGE_ABSTRACTS:
+        return OWN_LANGUAGE_ABSTRACTS[draft.title]
+    topic = draft.title.split(": ", 1)[-1]
+    family = draft.family
+    if family == "high-level-dialogue":
+        intro = (f"{topic}: ministers, heads of UN entities and leaders from business, civil society and the "
+                 f"technical and academic communities discuss what twenty years of {WSIS} have achieved, and "
+                 "what comes next.")
+    elif family == "high-level-policy-session":
+        intro = ("High-level policy sessions bring the views of governments and stakeholders on one theme "
+                 f"into the WSIS+20 review. This one is on {_lower_first(topic)}.")
+    elif family == "leaders-talkx":
+        intro = ("Leaders TalkX are short high-level panels moderated by High-Level Track Facilitators. "
+                 f"This one is on {_lower_first(topic)}.")
+    elif family == "ministerial-roundtable":
+        intro = ("Ministers and heads of delegation discuss the WSIS process beyond 2025, and how the WSIS "
+                 "Action Lines and the Global Digital Compact, adopted by the UN General Assembly in "
+                 "September 2024, can be implemented together.")
+    elif family == "action-line-facilitation":
+        intro = (f"Action Line {draft.tracks[0]} of the Geneva Plan of Action (2003): {topic}. Its "
+                 "facilitators and stakeholders review progress since the Summit and the priorities after "
+                 "WSIS+20.")
+    elif family == "action-line-facilitators-meeting":
+        intro = ("The facilitators of the WSIS Action Lines take stock of the week's facilitation meetings "
+                 "and of the follow-up to the WSIS outcomes.")
+    elif family == "prize-winners-showcase":
+        intro = f"Projects recognised by the WSIS Prizes 2025 in the category {topic} present their work."
+    elif family == "country-workshop":
+        intro = (f"{topic[:1].upper()}{topic[1:]}: a national digital transformation strategy and how the "
+                 "WSIS Action Lines shaped it.")
+    elif family in ("youth", "youth-hackathon", "youth-outcome"):
+        intro = (f"Part of the youth track, where young people from every region take part in the WSIS+20 "
+                 f"review: {_lower_first(topic)}.")
+    elif family in ("gender", "gender-outcome"):
+        intro = ("Gender Trendsetters sessions are about closing the gender digital divide: "
+                 f"{_lower_first(topic)}.")
+    elif family == "knowledge-cafe":
+        intro = f"Knowledge Cafes are informal conversations in small groups over lunch. Topic: {topic}."
+    elif family == "thematic-workshop":
+        intro = (f"A workshop on {_lower_first(draft.title)}, organised by {' and '.join(draft.organizers)}: "
+                 "practitioners share what has worked, the tools they used and the questions still open.")
+    elif family == "interactive-session":
+        intro = f"{draft.title}: an interactive session organised by {' and '.join(draft.organizers)}."
+    else:
+        intro = f"{draft.title}."
+    return f"{intro}\n\n{FORMAT_NOTES[family]}; the programme and speakers are invented (illustrative)."
+
+
+def _lower_first(text: str) -> str:
+    """'Digital health' -> 'digital health', keeping acronyms and names ('AI for ...', 'WSIS ...')."""
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() or first[1:] != first[1:].lower() else text[:1].lower() + text[1:]
+
+
+# Speakers' organisations are invented: a fictional person is never tied to a real organisation.
+ORGANISATIONS = {
+    "un-official": ("UN Office for Digital Development (illustrative)",
+                    "International Agency for Connectivity (illustrative)",
+                    "UN Programme on Digital Skills (illustrative)"),
+    "moderator": ("Global Public Broadcaster (illustrative)", "Independent journalist (illustrative)"),
+    "youth-delegate": ("International Student Network (illustrative)", "Youth IGF chapter (illustrative)"),
+    "civil-society": ("Digital Commons Alliance (illustrative)", "Civic Tech Collective (illustrative)",
+                      "Rights Online Network (illustrative)"),
+    "private-sector": ("Northwind Networks (illustrative)", "Open Cloud Systems (illustrative)",
+                       "Satellite Access Ltd (illustrative)"),
+    "academia": ("Institute for Information Society Studies (illustrative)",
+                 "University of Country K (illustrative)"),
+    "technical-community": ("Open Networks Institute (illustrative)",
+                            "Regional Internet Exchange Association (illustrative)"),
+}
+BIOS = {
+    "minister": "In office since {year}. Leads the national digital policy, including broadband and digital "
+                "government (illustrative).",
+    "regulator": "Heads the national communications regulator since {year}: spectrum, competition "
+                 "and consumer protection (illustrative).",
+    "un-official": "Has worked on digital development programmes in the UN system since {year} "
+                   "(illustrative).",
+    "moderator": "Journalist, moderating international policy debates since {year} (illustrative).",
+    "youth-delegate": "Student and youth advocate for meaningful connectivity (illustrative).",
+    "civil-society": "Works with community organisations on digital rights and inclusion since {year} "
+                     "(illustrative).",
+    "private-sector": "Leads public policy for a network operator since {year} (illustrative).",
+    "academia": "Researches the social effects of information and communication technologies (illustrative).",
+    "technical-community": "Network engineer, active in Internet standards and exchange points since {year} "
+                           "(illustrative).",
+}
+# Office holders who speak French or Spanish have their biography and affiliation translated.
+TRANSLATED_BIOS = {
+    ("minister", "fr"): ("En fonction depuis {year}. Dirige la politique numérique nationale, notamment le "
+                         "haut débit et l'administration numérique (illustratif).",
+                         "Gouvernement du pays {code} (illustratif)"),
+    ("minister", "es"): ("En el cargo desde {year}. Dirige la política digital nacional, incluidos la banda "
+                         "ancha y el gobierno digital (ilustrativo).",
+                         "Gobierno del país {code} (ilustrativo)"),
+    ("regulator", "fr"): ("Dirige depuis {year} l'autorité nationale de régulation des "
+                          "communications : spectre, concurrence et protection des consommateurs "
+                          "(illustratif).",
+                          "Autorité de régulation des communications, pays {code} (illustratif)"),
+    ("regulator", "es"): ("Preside desde {year} el organismo regulador nacional de las "
+                          "comunicaciones: espectro, competencia y protección del consumidor (ilustrativo).",
+                          "Regulador de las comunicaciones, país {code} (ilustrativo)"),
+}
+SCRIPT_LANGUAGES = (("\u0600", "\u06ff", "ar"), ("\u4e00", "\u9fff", "zh"), ("\u0400", "\u04ff", "ru"))
+
+
+def speaker_content(person: Person, rng: random.Random) -> dict[str, Any]:
+    """Affiliation, language, an illustrative e-mail for some, a biography, and translations for a few."""
+    code = person.country or ""
+    affiliation = {
+        "minister": f"Government of Country {code} (illustrative)",
+        "regulator": f"Communications regulator, Country {code} (illustrative)",
+    }.get(person.role) or rng.choice(ORGANISATIONS[person.role])
+    scripts = (lang for low, high, lang in SCRIPT_LANGUAGES if any(low <= c <= high for c in person.name))
+    language = next(scripts, None) or rng.choices(("en", "fr", "es"), (94, 4, 2))[0]
+    year = rng.randint(2012, 2024)
+    content: dict[str, Any] = {"affiliation": affiliation, "language": language}
+    if rng.random() < 0.35:
+        # example.org is reserved for examples (RFC 2606): these addresses reach nobody.
+        invented_name = person.name.isascii() and "(" not in person.name
+        local = person.name.lower().removeprefix("dr. ").replace(" ", ".") if invented_name else person.id
+        content["email"] = f"{local}@example.org"
+    content["bio"] = BIOS[person.role].format(year=year)
+    if (person.role, language) in TRANSLATED_BIOS:
+        bio, translated_affiliation = TRANSLATED_BIOS[person.role, language]
+        content["translations"] = {language: {"bio": bio.format(year=year),
+                                              "affiliation": translated_affiliation.format(code=code)}}
+    return content
+
+
+# ================================================================================================
 # Serialisation
 # ================================================================================================
 
 
-def problem_document(drafts: list[Draft], people: list[Person], rng: random.Random) -> dict[str, Any]:
+def problem_document(drafts: list[Draft], people: list[Person], rng: random.Random,
+                     content: random.Random) -> dict[str, Any]:
     return {
         "format": "agenda-problem/1",
         "event": {"name": "WSIS+20 High-Level Event 2025", "venue": "Palexpo, Geneva",
@@ -1044,7 +1306,7 @@ def problem_document(drafts: list[Draft], people: list[Person], rng: random.Rand
             "days": [_day_document(d) for d in DAYS],
         },
         "rooms": [_room_document(r) for r in ROOMS],
-        "speakers": [_speaker_document(p, rng) for p in people],
+        "speakers": [_speaker_document(p, rng, content) for p in people],
         "sessions": [_session_document(d, rng) for d in drafts],
         "rules": {"no_overlap": [
             {"sessions": [d.id for d in drafts if name in d.groups], "reason": reason}
@@ -1069,8 +1331,9 @@ def _room_document(room: RoomSpec) -> dict[str, Any]:
     return doc
 
 
-def _speaker_document(person: Person, rng: random.Random) -> dict[str, Any]:
-    doc: dict[str, Any] = {"id": person.id, "name": person.name, "role": person.role}
+def _speaker_document(person: Person, rng: random.Random, content: random.Random) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": person.id, "name": person.name, **speaker_content(person, content),
+                           "role": person.role}
     if person.gender is not None:
         doc["gender"] = person.gender
     doc["youth"] = person.youth
@@ -1084,7 +1347,8 @@ def _speaker_document(person: Person, rng: random.Random) -> dict[str, Any]:
 
 
 def _session_document(draft: Draft, rng: random.Random) -> dict[str, Any]:
-    doc: dict[str, Any] = {"id": draft.id, "title": draft.title, "type": session_type(draft),
+    doc: dict[str, Any] = {"id": draft.id, "title": draft.title, "abstract": session_abstract(draft),
+                           "type": session_type(draft),
                            "duration_minutes": draft.duration, "expected_attendance": draft.attendance,
                            "requires": list(draft.requires)}
     if draft.interpretation:
@@ -1109,6 +1373,8 @@ def _session_document(draft: Draft, rng: random.Random) -> dict[str, Any]:
         doc["after"] = list(draft.after)
     if draft.optional:
         doc["optional"] = True
+    if draft.title in TRANSLATIONS:
+        doc["translations"] = TRANSLATIONS[draft.title]
     doc[ILLUSTRATIVE] = not draft.public_fact
     return doc
 
@@ -1249,7 +1515,7 @@ def build(seed: int = SEED) -> tuple[dict[str, Any], dict[str, Any]]:
     people_builder = People(rng)
     people = people_builder.build()
     cast_speakers(drafts, people, rng, people_builder.country_region)
-    problem = problem_document(drafts, people, rng)
+    problem = problem_document(drafts, people, rng, content_rng(seed))
     schedule = schedule_document(drafts)
     # Check what will be written, not the objects it came from.
     problem, schedule = json.loads(dumps(problem)), json.loads(dumps(schedule))

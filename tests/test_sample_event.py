@@ -177,6 +177,28 @@ def test_names_and_titles_in_arabic_chinese_and_russian(document: dict[str, Any]
         assert any(script.search(s["title"]) for s in document["sessions"]), script.pattern
 
 
+def test_content_is_there_and_what_is_invented_is_marked(document: dict[str, Any]) -> None:
+    markers = (*INVENTED_MARKERS, "(illustratif)", "(ilustrativo)")
+    for session in document["sessions"]:
+        abstract = session["abstract"]
+        assert "\n\n" in abstract and abstract.rstrip(".").endswith(markers), session["id"]
+    for speaker in document["speakers"]:
+        assert speaker["affiliation"].endswith(markers), speaker["id"]
+        assert speaker["bio"].rstrip(".").endswith(markers), speaker["id"]
+        assert speaker["language"] in build_sample.UN_LANGUAGES
+        # Addresses only on the domain reserved for examples, for some speakers only.
+        assert speaker.get("email", "@example.org").endswith("@example.org"), speaker["id"]
+    emails = [s["email"] for s in document["speakers"] if "email" in s]
+    assert 0.2 * len(document["speakers"]) < len(emails) < 0.5 * len(document["speakers"])
+    assert len(set(emails)) == len(emails)
+    assert Counter(s["language"] for s in document["speakers"]).keys() == set(build_sample.UN_LANGUAGES)
+    translated = [s for s in document["sessions"] + document["speakers"] if "translations" in s]
+    assert {language for s in translated for language in s["translations"]} >= {"fr", "es"}
+    opening = next(s for s in document["sessions"] if s["id"] == "s-001")
+    assert set(opening["translations"]) == {"fr", "es"}
+    assert "Genève" in opening["translations"]["fr"]["abstract"]
+
+
 def test_constraints_that_make_it_a_real_puzzle(document: dict[str, Any], sessions: dict[str, Any]) -> None:
     rules = document["rules"]["no_overlap"]
     assert any("ministers" in r["reason"] for r in rules) and any("TalkX" in r["reason"] for r in rules)
