@@ -1,7 +1,8 @@
 """A small event for tests of the public site, its agendas, and helpers to publish them.
 
 Two days, three rooms and five sessions, one with a hostile title (HTML, quotes, Arabic, Chinese,
-Russian, a newline) and a speaker with a hostile name. PUBLISHED is the first published agenda,
+Russian, a newline) and a speaker with a hostile name; the opening has an abstract and its speaker
+an affiliation, a biography, a photo and a private e-mail address. PUBLISHED is the first published agenda,
 DRAFT a draft saved after it (moves s-c1, places s-later), REPLAN a next version to publish (moves
 s-c1, drops the optional s-hostile, adds the optional s-later). The fixtures that load them are in
 `tests/agenda_fixtures.py`.
@@ -35,6 +36,13 @@ HOSTILE_SPEAKER = 'Dr <b>Bold</b> O\'Brien & "Sons"'
 DRAFT_ONLY_TITLE = "Secret draft-only session"
 PUBLISHED_AT = datetime(2025, 6, 1, 10, 0)  # UTC
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+# What the public reads about s-open and sp-1 (markup in it must stay text), and the private host of
+# the speakers' e-mail addresses, which no public page, feed, export or API response may name.
+ABSTRACT = 'Welcome to the <b>Summit</b> & its "first" day.\n\nSecond paragraph: مرحبا بكم.'
+AFFILIATION = "Ministry of ICT & Innovation, Country A"
+BIO = "Minister since 2023.\n\nChairs the <national> broadband council."
+PHOTO = "https://photos.example.org/amina-hassan.jpg"
+PRIVATE_MAIL_HOST = "speakers-private.example.org"
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -57,8 +65,18 @@ SMALL_PROBLEM = Problem(
         Room("room-k", "Workshop Room K", 40),
     ),
     speakers=(
-        Speaker("sp-1", "H.E. Amina Hassan", role="minister"),
-        Speaker("sp-2", "Li Wei 李伟", role="regulator"),
+        Speaker(
+            "sp-1",
+            "H.E. Amina Hassan",
+            role="minister",
+            affiliation=AFFILIATION,
+            bio=BIO,
+            photo=PHOTO,
+            email="amina.hassan@" + PRIVATE_MAIL_HOST,
+            language="fr",
+            translations={"fr": {"bio": "Ministre depuis 2023."}},
+        ),
+        Speaker("sp-2", "Li Wei 李伟", role="regulator", email="li.wei@" + PRIVATE_MAIL_HOST),
         Speaker("sp-3", "Иван Петров", role="academia"),
         Speaker("sp-4", HOSTILE_SPEAKER, role="civil society"),
     ),
@@ -73,6 +91,8 @@ SMALL_PROBLEM = Problem(
             organizers=("ITU",),
             tracks=("WSIS+20 review",),
             requires=("hybrid",),
+            abstract=ABSTRACT,
+            translations={"fr": {"title": "Cérémonie d'ouverture"}},
         ),
         Session(
             "s-c1",

@@ -2,7 +2,8 @@
 
 The rows are real (transient) ORM objects, so the builders see exactly what the web app passes
 them. `HOSTILE` strings carry everything that must survive escaping: markup, quotes, iCalendar's
-`,;\\`, newlines and right-to-left, CJK and Cyrillic text long enough to be folded mid-character.
+`,;\\`, newlines and right-to-left, CJK and Cyrillic text long enough to be folded mid-character;
+the panel has an abstract and the first speaker a biography and a photo.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ HOSTILE_TITLE = (
 HOSTILE_NAME = 'Dr. "Quote", O\'Brien; <b>Jr.</b>\\ 王小明 Ирина Петрова عائشة'
 HOSTILE_ROOM = "Room <C>, \"left\"; wing\\2"
 HOSTILE_TRACK = "AI, ethics; & <governance>\\"
+# An abstract and a biography in paragraphs, with what XML, JSON and iCalendar must escape.
+HOSTILE_ABSTRACT = 'Why <e-health> & "C7", now; a\\b.\n\nSecond paragraph:\tالصحة الرقمية 数字健康.'
+HOSTILE_BIO = "Physician & <b>regulator</b>.\n\nОпыт: 20 лет."
 
 _ids = count(1)
 
@@ -99,12 +103,15 @@ def hostile_sample() -> tuple[Sample, list[PublishedEntry]]:
     plenary = sample.room("room-c", HOSTILE_ROOM)
     small = sample.room("room-17", "Room 17")
     jane = sample.speaker("sp-1", HOSTILE_NAME)
+    jane.bio, jane.photo = HOSTILE_BIO, "https://photos.example.org/sp-1.jpg"
     li = sample.speaker("sp-2", "李明")
     opening = sample.session(
         "s-001", HOSTILE_TITLE, (jane, li), type="ceremony", tracks=[HOSTILE_TRACK, "C1"],
         organizers=["ITU", "UNESCO; UNDP"], interpretation=["ar", "zh", "en", "fr", "ru", "es"],
     )
-    panel = sample.session("s-002", "Panel: C7, e-health", (li,), type="panel", tracks=["C7"])
+    panel = sample.session(
+        "s-002", "Panel: C7, e-health", (li,), type="panel", tracks=["C7"], abstract=HOSTILE_ABSTRACT
+    )
     dropped = sample.session("s-003", "Dropped workshop", (), type="workshop")
     entries = [
         sample.entry(opening, plenary, datetime(2025, 7, 7, 9), datetime(2025, 7, 7, 10, 30), sequence=2),

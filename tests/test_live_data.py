@@ -39,8 +39,19 @@ def at(day: date, hh_mm: str) -> datetime:
     return datetime.combine(day, clock_time.fromisoformat(hh_mm))
 
 
+# Speakers' e-mail addresses are private: tests/test_no_raw_urls.py checks that no output names this host.
+SPEAKER_MAIL_HOST = "speaker-mail-secret.example.net"
+
+
 def _speaker(key: str, gender: str | None, youth: bool | None, role: str | None = None) -> domain.Speaker:
-    return domain.Speaker(id=key, name=f"Speaker {key}", gender=gender, youth=youth, role=role)
+    return domain.Speaker(
+        id=key,
+        name=f"Speaker {key}",
+        gender=gender,
+        youth=youth,
+        role=role,
+        email=f"{key}@{SPEAKER_MAIL_HOST}",
+    )
 
 
 SPEAKERS = (

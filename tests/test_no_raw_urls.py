@@ -1,7 +1,9 @@
-"""No virtual-room address leaks: every page, feed and export (each route in app.url_map) is fetched
-with every argument the sample data offers, and no response names the join provider's host.
+"""No virtual-room address and no speaker's e-mail leaks: every page, feed and export (each route in
+app.url_map) is fetched with every argument the sample data offers, and no response names the join
+provider's host or the host of the speakers' (private) e-mail addresses.
 
-Only `/join/<session>` may send people there: it is the one route left out, and tested to redirect.
+Only `/join/<session>` may send people to the provider: it is the one route left out, and tested to
+redirect. E-mail addresses go nowhere public, not even to the speakers' own private pages.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from scheduler import live, participants
 from scheduler.db import transaction
 from scheduler.live import EventClock
 from scheduler.speaker_links import issue_links
-from tests.test_live_data import SESSIONS, SPEAKERS, event_of, register, seed
+from tests.test_live_data import SESSIONS, SPEAKER_MAIL_HOST, SPEAKERS, event_of, register, seed
 from webapp import create_app
 from webapp.extensions import socketio
 
@@ -109,6 +111,7 @@ def test_no_public_output_names_the_provider(
         response = client.get(path, headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"})
         shown = b"".join(_contents(response.data)) + str(response.headers).encode()
         assert host.encode() not in shown, f"{path} ({rule.endpoint}) shows the provider's address"
+        assert SPEAKER_MAIL_HOST.encode() not in shown, f"{path} ({rule.endpoint}) shows a speaker's e-mail"
         crawled.append((rule.endpoint, response.status_code))
     endpoints_ok = {endpoint for endpoint, status in crawled if status == 200}
     for expected in (
@@ -122,7 +125,8 @@ def test_no_public_output_names_the_provider(
         assert expected in endpoints_ok, f"{expected} was never fetched successfully: {sorted(endpoints_ok)}"
 
     live_client = socketio.test_client(app, namespace="/live", auth={"token": values["token"][0]})
-    assert host not in str(live_client.get_received("/live"))
+    received = str(live_client.get_received("/live"))
+    assert host not in received and SPEAKER_MAIL_HOST not in received
 
     # The one way there: a personal join link, inside the session's window.
     joined = client.get(f"/join/s-open?t={values['token'][0]}")
