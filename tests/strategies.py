@@ -39,9 +39,10 @@ _any_text = st.text(_one_line_characters, max_size=12).map(str.strip)
 _names = _any_text.filter(bool)
 _keys = st.text(_one_line_characters, max_size=12)
 _lines = st.text(_one_line_characters | st.sampled_from("\n\t"), max_size=40)
+# Ids are parts of web addresses: never '.' or '..' (nor '/', which is not drawn).
 _ids = st.text(
     st.characters(codec="utf-8", categories=("L", "N")) | st.sampled_from("-_.:"), min_size=1, max_size=8
-)
+).filter(lambda text: text not in (".", ".."))
 _json_scalars = (
     st.none()
     | st.booleans()
