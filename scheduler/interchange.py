@@ -75,18 +75,19 @@ class Rejected(Exception):
     """A value was found wrong; its issue is already recorded, the caller only skips it."""
 
 
-class TooManyIssues(Exception):
-    """`MAX_ISSUES` issues are recorded: reading stops, and those found are reported."""
+class ReadingStopped(Exception):
+    """Reading stops and the issues found so far are reported: there are `MAX_ISSUES` of them, or one
+    that makes reading on pointless (a sheet over its row limit)."""
 
 
 def add_issue(issues: list[Issue], issue: Issue) -> None:
-    """Record `issue`; at `MAX_ISSUES`, say that reading stopped and raise TooManyIssues."""
+    """Record `issue`; at `MAX_ISSUES`, say that reading stopped and raise ReadingStopped."""
     issues.append(issue)
     if len(issues) >= MAX_ISSUES:
         issues.append(
             Issue(ROOT, f"reading stopped after {MAX_ISSUES} problems: fix these, then check again")
         )
-        raise TooManyIssues
+        raise ReadingStopped
 
 
 class JsonObject(dict[str, Any]):
@@ -300,7 +301,7 @@ def parse_document(
     Raises `error` listing every issue, or returns the domain object.
     """
     result = None
-    with suppress(TooManyIssues):
+    with suppress(ReadingStopped):
         with suppress(Rejected):
             result = _read_document(r, data, shape, tag)
         r.resolve()

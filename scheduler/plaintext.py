@@ -17,14 +17,19 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
+# Never in any text: controls except tab and line feed, DEL, C1 controls, surrogates and the
+# noncharacters of the first plane...
+_NEVER_BMP = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_NEVER = re.compile(f"[{_NEVER_BMP}]")
+# ... nor the noncharacters of the other planes (U+1FFFE, U+1FFFF, ...). They are looked for only in
+# text that reaches beyond the first plane: in one character class with the rest, they would make
+# every search ten times slower.
+_ASTRAL_NONCHARACTERS = re.compile(
+    "[" + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)) + "]"
 )
-# Never in any text: controls except tab and line feed, DEL, C1 controls, noncharacters, surrogates.
-_NEVER = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # What ends or splits a line for someone: not in one-line text.
-_LINE_BREAKS = "\t\n\u2028\u2029"
-_NOT_ON_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}{_LINE_BREAKS}]")
+_NOT_ON_ONE_LINE = re.compile(f"[{_NEVER_BMP}\t\n\u2028\u2029]")
 _ONE_LINE_RUN = re.compile(f"(?:{_NOT_ON_ONE_LINE.pattern}|\\s)+")
 
 # A pragmatic address check: one @, a local part of printable ASCII without spaces or brackets,
@@ -65,22 +70,37 @@ def refused_character(text: str, *, lines: bool) -> tuple[int, str] | None:
     `lines`: the field is multi-line, so tabs and line feeds are allowed.
     """
     found = (_NEVER if lines else _NOT_ON_ONE_LINE).search(text)
+    if _beyond_first_plane(text):
+        astral = _ASTRAL_NONCHARACTERS.search(text)
+        if astral is not None and (found is None or astral.start() < found.start()):
+            found = astral
     return None if found is None else (found.start(), found.group())
+
+
+def _beyond_first_plane(text: str) -> bool:
+    return not text.isascii() and _ASTRAL.search(text) is not None
+
+
+def _sub(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    """`pattern.sub`, noncharacters beyond the first plane included."""
+    if _beyond_first_plane(text):
+        text = _ASTRAL_NONCHARACTERS.sub(replacement, text)
+    return pattern.sub(replacement, text)
 
 
 def one_line(text: str) -> str:
     """`text` on one line: every run of line breaks, tabs, controls and spaces becomes one space."""
-    return _ONE_LINE_RUN.sub(" ", text).strip()
+    return _sub(_ONE_LINE_RUN, " ", text).strip()
 
 
 def printable(text: str) -> str:
     """`text` for a terminal: line feeds and tabs kept, every other control shown as U+FFFD."""
-    return _NEVER.sub("\ufffd", text)
+    return _sub(_NEVER, "\ufffd", text)
 
 
 def without_controls(text: str) -> str:
     """`text` with line feeds and tabs only (CR LF and lone CRs become line feeds): RFC 5545 TEXT."""
-    return _NEVER.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _sub(_NEVER, "", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def is_email(text: str) -> bool:

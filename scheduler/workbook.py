@@ -26,7 +26,6 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -45,8 +44,8 @@ from scheduler.interchange import (
     JsonObject,
     Parse,
     ProblemFileError,
+    ReadingStopped,
     Shape,
-    TooManyIssues,
     add_issue,
     child,
     item,
@@ -55,7 +54,6 @@ from scheduler.interchange import (
 )
 from scheduler.limits import (
     MAX_INFLATED_BYTES,
-    MAX_ISSUES,
     MAX_SHEET_ROWS,
     MAX_WORKBOOK_PARTS,
     FileTooLarge,
@@ -454,11 +452,10 @@ def read_workbook(path: str | os.PathLike[str]) -> Problem:
     misplaced value does not hide the rest (up to `MAX_ISSUES` of each).
     """
     r = _Reading()
-    data: dict[str, Any] = {}
-    with suppress(TooManyIssues):
+    try:
         data = _workbook_data(r, path)
-    if len(r.issues) >= MAX_ISSUES:
-        raise ProblemFileError(r.issues)
+    except ReadingStopped:
+        raise ProblemFileError(r.issues) from None
     try:
         problem = parse_problem(data)
     except ProblemFileError as error:
@@ -578,6 +575,13 @@ def _read_sheet(r: _Reading, sheet: Any) -> _Sheet:
             r.error(Cell(sheet.title, 1, name), "this column header appears twice")
     found = _Sheet(sheet.title, [], {})
     for number, cells in enumerate(rows, start=2):
+        if number > MAX_SHEET_ROWS + 1:
+            r.error(
+                Cell(sheet.title, number),
+                f"a sheet may have at most {MAX_SHEET_ROWS} rows below its header, blank ones included; "
+                "delete the rows below your data",
+            )
+            raise ReadingStopped  # the rest of such a file is not worth reading
         values = {}
         for index, cell in enumerate(cells):
             value = _FORMULA if cell.data_type == "f" else cell.value
@@ -593,14 +597,8 @@ def _read_sheet(r: _Reading, sheet: Any) -> _Sheet:
             values[headers[index]] = value
             if value is _FORMULA:
                 found.formulas.setdefault(number, {})[index] = headers[index]
-        if not values:
-            continue
-        if len(found.rows) == MAX_SHEET_ROWS:
-            r.error(
-                Cell(sheet.title, number), f"a sheet may have at most {MAX_SHEET_ROWS} rows; this is one more"
-            )
-            break
-        found.rows.append(_Row(number, values))
+        if values:
+            found.rows.append(_Row(number, values))
     return found
 
 

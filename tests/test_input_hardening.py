@@ -149,12 +149,12 @@ def test_unknown_sheets_are_ignored_and_every_real_problem_is_reported(tmp_path:
 def test_a_sheet_with_too_many_rows_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("scheduler.workbook.MAX_SHEET_ROWS", 3)
     sheets = valid_sheets()
-    sheets["sessions"] += [[f"s-{n}", f"Session {n}", 30, None, None] for n in range(3, 6)]
+    sheets["sessions"] += [[None] * 5, [None] * 5, ["s-5", "Session 5", 30, None, None]]  # rows 4 to 6
     path = save(sheets, tmp_path / "rows.xlsx")
-    assert (
-        workbook_issues(path)[0]
-        == "sheet 'sessions', row 5: a sheet may have at most 3 rows; this is one more"
-    )
+    assert workbook_issues(path) == [
+        "sheet 'sessions', row 5: a sheet may have at most 3 rows below its header, blank ones included; "
+        "delete the rows below your data"
+    ]
 
 
 def test_names_in_cells_with_spaces_around_are_refused_and_list_items_trimmed(tmp_path: Path) -> None:
@@ -176,11 +176,11 @@ def test_names_in_cells_with_spaces_around_are_refused_and_list_items_trimmed(tm
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
     for name in ("huge.json", "huge.xlsx"):
         path = tmp_path / name
-        with path.open("wb") as sparse:  # 21 MB that take no room on disk, and are never read
-            sparse.truncate(21 * 2**20)
+        with path.open("wb") as sparse:  # 33 MB that take no room on disk, and are never read
+            sparse.truncate(33 * 2**20)
         result = CliRunner().invoke(main, ["validate", str(path)])
         assert result.exit_code == 2
-        assert "the file is 21.0 MB, more than the 20.0 MB allowed" in result.output
+        assert "the file is 33.0 MB, more than the 32.0 MB allowed" in result.output
 
 
 LONG = 100_001
