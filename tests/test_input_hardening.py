@@ -183,6 +183,16 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path)
         assert "the file is 33.0 MB, more than the 32.0 MB allowed" in result.output
 
 
+def test_request_bodies_over_the_upload_limit_are_refused_unread(
+    hostile_event: None, database_url: str
+) -> None:
+    from scheduler.limits import MAX_FILE_BYTES
+
+    assert create_app({"DATABASE_URL": database_url}).config["MAX_CONTENT_LENGTH"] == MAX_FILE_BYTES
+    client = create_app({"DATABASE_URL": database_url, "MAX_CONTENT_LENGTH": 1_000}).test_client()
+    assert client.post("/register", data={"name": "x" * 2_000}).status_code == 413
+
+
 LONG = 100_001
 # fmt: off
 CAPPED_TEXT = [
