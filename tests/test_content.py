@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from scheduler.frab import schedule_document, schedule_json, schedule_xml
 from scheduler.ical import build_calendar, feed_info
-from scheduler.problem_file import Issue, parse_problem, problem_to_data
+from scheduler.problem_file import Issue, ProblemFileError, parse_problem, problem_to_data
 from scheduler.workbook import read_workbook, write_workbook
 from tests.agenda_data import ABSTRACT, AFFILIATION, BIO, PHOTO, PRIVATE_MAIL_HOST
 from tests.feed_samples import HOSTILE_ABSTRACT, HOSTILE_BIO, hostile_sample
@@ -127,9 +127,9 @@ def test_null_means_absent_for_photo_email_and_language(valid: dict[str, Any]) -
 def workbook_issues(sheets: dict[str, list[list[Any]]], tmp_path: Path) -> list[str]:
     path = tmp_path / "team.xlsx"
     sheet_book(sheets).save(path)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ProblemFileError) as caught:
         read_workbook(path)
-    return [str(issue) for issue in caught.value.issues]  # type: ignore[attr-defined]
+    return [str(issue) for issue in caught.value.issues]
 
 
 def content_sheets() -> dict[str, list[list[Any]]]:
