@@ -88,12 +88,19 @@ SETTINGS: tuple[Setting, ...] = (
         "the default is the command line's limit for problem files, 32 MB (`scheduler/limits.py`).",
         _integer,
     ),
+    Setting(
+        "RESPONSE_CACHE_MB",
+        64,
+        "Memory (MB) each server process may keep built pages, feeds and API responses in.",
+        _integer,
+    ),
     # --- the day ---
     Setting(
         "AGENDA_CLOCK",
         None,
         "Run the event clock from this venue time (`2025-07-08T10:55`) "
-        "for demos and rehearsals; unset is the real time.",
+        "for demos and rehearsals; unset is the real time. `2025-07-08T10:55@2026-03-02T09:00:00+00:00` "
+        "pins it to a real instant, so every process shows the same time.",
     ),
     Setting(
         "JOIN_OPENS_MINUTES_BEFORE", 15, "Minutes before a session starts that its join link opens.", _integer

@@ -6,8 +6,14 @@ fixed for a session whatever is re-imported or re-published: `id` is the session
 key (a re-import updates rows in place), `guid` a UUIDv5 of the event slug and session id.
 
 One JSON-shaped document is built and then written either way, so the two files never disagree.
-Cancelled sessions are left out (the format has no status; apps report a vanished talk as
-cancelled), and so is anything private: the format's links hold only the public session page.
+It shows the agenda as it stands (`scheduler.effective`): a delayed session's `date` and `start`
+are its new start, and its description begins with what happened ("Delayed by 20 min (was
+10:00-11:00)"). Cancelled sessions are left out (the format has no status; apps report a vanished
+talk as cancelled), and so is anything private: the format's links hold only the public session
+page. `schedule.version` is the published version's number, followed by the number of live changes
+once there are any ("3.2"), so apps that compare versions see a change of the day. schedule.json
+also lists the day's changes machine-readably under `schedule.live_changes` (the schema allows
+extra members there, not in talks); docs/feeds-and-api.md describes it.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scheduler.effective import AgendaEntry, entry_order
 from scheduler.ical import SessionUrl, session_description
-from scheduler.models import Day, Event, PublishedEntry, Room, ScheduleVersion
+from scheduler.models import Day, Event, Room, ScheduleVersion
 from scheduler.xmltext import xml_safe
 
 GENERATOR = "wsis-agenda"
@@ -79,7 +86,7 @@ def _person(event: Event, speaker: Any) -> Json:
     return person
 
 
-def _talk(event: Event, entry: PublishedEntry, links: FrabLinks, zone: ZoneInfo) -> Json:
+def _talk(event: Event, entry: AgendaEntry, links: FrabLinks, zone: ZoneInfo) -> Json:
     session = entry.session
     start = entry.start.replace(tzinfo=zone)
     url = links.session_url(session.key)
@@ -114,7 +121,7 @@ def _day(index: int, day: Day, rooms: Json, zone: ZoneInfo) -> Json:
     }
 
 
-def _rooms(event: Event, entries: Sequence[PublishedEntry]) -> list[Room]:
+def _rooms(event: Event, entries: Sequence[AgendaEntry]) -> list[Room]:
     """The event's rooms in order, and any room a published session still uses after a re-import."""
     rooms = {room.id: room for room in event.rooms}
     for entry in entries:
@@ -122,7 +129,7 @@ def _rooms(event: Event, entries: Sequence[PublishedEntry]) -> list[Room]:
     return list(rooms.values())
 
 
-def _tracks(entries: Sequence[PublishedEntry]) -> list[str]:
+def _tracks(entries: Sequence[AgendaEntry]) -> list[str]:
     seen: dict[str, None] = {}
     for entry in entries:
         seen.update(dict.fromkeys(entry.session.tracks))
@@ -130,13 +137,13 @@ def _tracks(entries: Sequence[PublishedEntry]) -> list[str]:
 
 
 def schedule_document(
-    event: Event, version: ScheduleVersion | None, entries: Iterable[PublishedEntry], links: FrabLinks
+    event: Event, version: ScheduleVersion | None, entries: Iterable[AgendaEntry], links: FrabLinks
 ) -> Json:
     """The schedule as schedule.json shapes it (the XML writer reads the same document)."""
     zone = ZoneInfo(event.timezone)
-    live = sorted(
-        (e for e in entries if not e.cancelled), key=lambda e: (e.start, e.room.position, e.session.key)
-    )
+    everything = sorted(entries, key=entry_order)
+    live = [e for e in everything if not e.cancelled]
+    changed_today = [e for e in everything if e.timing.notes and not e.published.cancelled]
     days = sorted(event.days, key=lambda d: d.date)
     rooms = _rooms(event, live)
     by_day: dict[date, Json] = {d.date: {room.name: [] for room in rooms} for d in days}
@@ -161,10 +168,33 @@ def schedule_document(
         "$schema": JSON_SCHEMA_ID,
         "generator": {"name": GENERATOR},
         "schedule": {
-            "version": str(version.number) if version else "0",
+            "version": _version_label(version, everything),
             "base_url": links.base_url,
             "conference": conference,
+            "live_changes": [_live_change(event, e, zone) for e in changed_today],
         },
+    }
+
+
+def _version_label(version: ScheduleVersion | None, entries: Sequence[AgendaEntry]) -> str:
+    """"3" for published version 3; "3.2" once the team made two live changes to its sessions."""
+    number = str(version.number) if version else "0"
+    changes = sum(e.sequence - e.published.sequence for e in entries)
+    return f"{number}.{changes}" if changes else number
+
+
+def _live_change(event: Event, entry: AgendaEntry, zone: ZoneInfo) -> Json:
+    timing = entry.timing
+    return {
+        "guid": stable_uuid(event.slug, "session", entry.session.key),
+        "id": entry.session.id,
+        "status": timing.status,
+        "notes": timing.english(),
+        "delay_minutes": timing.facts.delay_minutes,
+        "start": timing.start.replace(tzinfo=zone).isoformat(),
+        "end": timing.end.replace(tzinfo=zone).isoformat(),
+        "scheduled_start": timing.scheduled_start.replace(tzinfo=zone).isoformat(),
+        "scheduled_end": timing.scheduled_end.replace(tzinfo=zone).isoformat(),
     }
 
 

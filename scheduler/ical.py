@@ -1,16 +1,19 @@
 """iCalendar (RFC 5545 / RFC 7986) feeds of a published agenda, built from published entries alone.
 
-Everything a feed says comes from stored data, never from the clock or the order rows arrive in,
-so an unchanged agenda gives a byte-identical feed and calendar clients and HTTP caches see no
-change: DTSTAMP and LAST-MODIFIED are the entry's `changed_at`, SEQUENCE is the entry's
-`sequence`, events are sorted, and the VTIMEZONE is computed from the zone's rules for the
-event's years. Every time carries the event's TZID, so no client reads a floating time.
+Feeds show the agenda as it stands (`scheduler.effective`): a delay moves DTSTART and DTEND, a
+cancellation gives STATUS:CANCELLED, and the description starts with what happened ("Delayed by
+20 min (was 10:00-11:00)"). Everything a feed says comes from stored data, never from the clock or
+the order rows arrive in, so an unchanged agenda gives a byte-identical feed and calendar clients
+and HTTP caches see no change: DTSTAMP and LAST-MODIFIED are the entry's `changed_at`, SEQUENCE is
+the entry's `sequence` (both moved by each live change), events are sorted, and the VTIMEZONE is
+computed from the zone's rules for the event's years. Every time carries the event's TZID, so no
+client reads a floating time.
 
 A UID is `<session id>@<event slug>.<uid host>`: it names the session, not a version or a row, so
 a re-import or re-publish updates the calendar entry people already have instead of adding a copy.
 
 Personal feeds (remote participants' bookmarks) reuse `build_calendar` with `Extras` per session:
-a private join link and a reminder, which public feeds never carry.
+a private join link and a reminder, which public feeds never carry, nor a cancelled session.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from scheduler import config
-from scheduler.models import Event, PublishedEntry
+from scheduler.effective import AgendaEntry, entry_order
+from scheduler.models import Event
 from scheduler.plaintext import without_controls
 
 PRODID = "-//wsis-agenda//Published agenda//EN"
@@ -78,7 +82,7 @@ def event_uid(session_key: str, feed: FeedInfo) -> str:
 
 def build_calendar(
     feed: FeedInfo,
-    entries: Iterable[PublishedEntry],
+    entries: Iterable[AgendaEntry],
     session_url: SessionUrl,
     extras: Mapping[str, Extras] | None = None,
 ) -> bytes:
@@ -90,14 +94,10 @@ def build_calendar(
     extras = extras or {}
     calendar = _calendar_header(feed)
     calendar.add_component(vtimezone(feed.timezone, feed.first_day.year, feed.last_day.year))
-    for entry in sorted(entries, key=_entry_order):
+    for entry in sorted(entries, key=entry_order):
         key = entry.session.key
         calendar.add_component(_vevent(entry, feed, session_url(key), extras.get(key, Extras())))
     return calendar.to_ical()
-
-
-def _entry_order(entry: PublishedEntry) -> tuple[object, ...]:
-    return (entry.start, entry.room.position, entry.session.key)
 
 
 def _calendar_header(feed: FeedInfo) -> icalendar.Calendar:
@@ -124,8 +124,8 @@ def location(room_name: str, venue: str) -> str:
     return f"{room_name}, {venue}" if venue else room_name
 
 
-def session_description(entry: PublishedEntry, url: str) -> str:
-    """The plain-text summary of a session that feeds and apps show under its title."""
+def _summary(entry: AgendaEntry, url: str) -> str:
+    """Who and what: speakers, organisers, tracks, interpretation and the session's page."""
     session = entry.session
     lines = []
     if session.speakers:
@@ -140,13 +140,21 @@ def session_description(entry: PublishedEntry, url: str) -> str:
     return "\n".join(lines)
 
 
-def calendar_description(entry: PublishedEntry, url: str) -> str:
-    """A calendar entry's DESCRIPTION: the session's abstract, if it has one, then its summary."""
-    summary = session_description(entry, url)
-    return f"{entry.session.abstract}\n\n{summary}" if entry.session.abstract else summary
+def session_description(entry: AgendaEntry, url: str) -> str:
+    """The plain-text summary of a session that feeds and apps show under its title: what happened
+    to it today first, then who and what."""
+    return "\n".join([*entry.timing.english(), _summary(entry, url)])
 
 
-def _vevent(entry: PublishedEntry, feed: FeedInfo, url: str, extra: Extras) -> icalendar.Event:
+def calendar_description(entry: AgendaEntry, url: str) -> str:
+    """A calendar entry's DESCRIPTION: what happened today, the session's abstract if it has one,
+    then who and what."""
+    summary = _summary(entry, url)
+    body = f"{entry.session.abstract}\n\n{summary}" if entry.session.abstract else summary
+    return "\n".join([*entry.timing.english(), body])
+
+
+def _vevent(entry: AgendaEntry, feed: FeedInfo, url: str, extra: Extras) -> icalendar.Event:
     session = entry.session
     zone = ZoneInfo(feed.timezone)
     changed = _utc(entry.changed_at)

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 from urllib.parse import quote, urlsplit
 
-import jwt
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler import participants
@@ -65,7 +64,16 @@ def channel_for(language: str, interpretation: list[str] | tuple[str, ...]) -> s
 
 
 class JoinProvider(Protocol):
+    def covers(self, session: str, room: str) -> bool:
+        """Whether this provider has a virtual room for the session (by id) held in `room` (by id)."""
+        ...
+
     def url(self, request: JoinRequest) -> str: ...
+
+
+def offers_online(provider: JoinProvider | None, session: str, room: str) -> bool:
+    """Whether people can join the session online at all: a provider is set up and covers it."""
+    return provider is not None and provider.covers(session, room)
 
 
 def _https_url(setting: str, value: str) -> str:
@@ -108,6 +116,9 @@ class TemplateProvider:
         for key, template in self.sessions.items():
             _check_template(f"JOIN_URL_TEMPLATE_SESSIONS[{key!r}]", template)
 
+    def covers(self, session: str, room: str) -> bool:
+        return bool(self.sessions.get(session) or self.rooms.get(room) or self.template)
+
     def url(self, request: JoinRequest) -> str:
         template = self.sessions.get(request.session) or self.rooms.get(request.room) or self.template
         if template is None:
@@ -143,6 +154,9 @@ class JitsiProvider:
             # RFC 7518 3.2: an HS256 key shorter than the hash makes tokens guessable offline.
             raise JoinConfigError(f"JITSI_APP_SECRET must be at least {MIN_SECRET_BYTES} bytes long")
 
+    def covers(self, session: str, room: str) -> bool:
+        return True  # every session gets a room: its own, its room's, or `<event>-<room>`
+
     def room_name(self, request: JoinRequest) -> str:
         chosen = self.sessions.get(request.session) or self.rooms.get(request.room)
         return chosen or _JITSI_ROOM.sub("-", f"{request.event}-{request.room}".lower()).strip("-")
@@ -157,6 +171,9 @@ class JitsiProvider:
             "exp": int(request.not_after.timestamp()),
             "context": {"user": {"id": str(request.participant_id), "name": request.participant_name}},
         }
+        # Imported here: PyJWT loads `ssl`, which a gevent server must patch before anything imports it.
+        import jwt
+
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def url(self, request: JoinRequest) -> str:
@@ -242,10 +259,11 @@ def admit(
     state = at([slot], now, opens_before)[slot.key]
     if state.phase == "cancelled" or state.phase == "ended":
         return Admission(state.phase, state=state)
+    if not offers_online(provider, slot.key, slot.room_key):
+        return Admission("unavailable", state=state)
     if not state.join_open:
         return Admission("not_yet", state=state)
-    if provider is None:
-        return Admission("unavailable", state=state)
+    assert provider is not None  # offers_online
     session = participants.session_by_key(db, event, session_key)
     request = JoinRequest(
         event=event.slug,

@@ -1,7 +1,8 @@
 """The event on the day: the event clock, each session's live state, and the team's changes to it.
 
 A session's state is derived, never stored: from the published agenda, what the programme team
-said on the day (`LiveState`: a delay, a cancellation, an early start or end) and the event clock:
+said on the day (`LiveState`: a delay, a cancellation, an early start or end; the times that follow
+from them come from `scheduler.effective`, as every other output's do) and the event clock:
 
     scheduled (or delayed) -> opening (join links work) -> live -> ended;   cancelled at any time
 
@@ -13,35 +14,37 @@ through the Socket.IO message queue: `notify_session` and `notify_published` her
 
 from __future__ import annotations
 
+import json
+import math
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy import inspect as orm_inspect
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
 from scheduler import config
 from scheduler.agenda import latest_published
-from scheduler.db import make_engine, session_factory
+from scheduler.db import database_url, instance_path, make_engine, session_factory
+from scheduler.effective import Facts, Timing, agenda_entry, agenda_state
 from scheduler.models import (
     Event,
     LiveState,
     PublishedEntry,
     Room,
     ScheduleVersion,
-    Session,
     VersionChange,
 )
 from scheduler.participants import bookmarking
 from scheduler.store import utc_now
-
-if TYPE_CHECKING:
-    from flask_socketio import SocketIO
 
 Phase = Literal["scheduled", "delayed", "opening", "live", "ended", "cancelled"]
 OPEN_PHASES: frozenset[str] = frozenset({"opening", "live"})
@@ -59,49 +62,71 @@ NAMESPACE = "/live"
 
 
 class LiveError(ValueError):
-    """A change the programme team asked for that cannot be made (unknown or unpublished session...)."""
+    """A change the programme team asked for that cannot be made (a cancelled or ended session...)."""
+
+
+class UnknownSession(LiveError):
+    """The session named is not on the published agenda (bad input, not a refusal)."""
 
 
 # --- the event clock -------------------------------------------------------------------------
 
+CLOCK_RECORD = "event-clock.json"
+
 
 class EventClock:
-    """Wall-clock time at the venue: the real time, or a set moment running forward from start-up.
+    """Wall-clock time at the venue: the real time, or a set moment running forward at the real pace.
 
     A set clock (`--clock`, `AGENDA_CLOCK`) lets a demo or a rehearsal run the event's days at any
-    time; it advances at the real pace. Times are naive wall-clock times in the event's timezone,
-    as the agenda stores them.
+    time. Written as "2025-07-08T10:55" it runs from when the process reads it; written with the
+    real instant it showed that time ("2025-07-08T10:55@2026-03-02T09:00:00+00:00", see `shared`)
+    every process that reads it shows the same time, however late it starts. Times are naive
+    wall-clock times in the event's timezone, as the agenda stores them.
     """
 
     def __init__(
         self,
         start: datetime | None = None,
         *,
+        anchor: datetime | None = None,
         timer: Callable[[], float] = time.monotonic,
         real_now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.start = start
+        # The real instant (aware) at which the clock showed `start`; None: when it was made.
+        self.anchor = anchor
         self._timer = timer
         self._real_now = real_now
-        self._anchor = timer()
+        self._made = timer()
 
     @classmethod
     def parse(cls, text: str | None) -> EventClock:
         """The clock for a setting such as "2025-07-08T10:55"; empty or None means the real time."""
         if not text:
             return cls()
+        venue, _, instant = text.strip().partition("@")
         try:
-            start = datetime.fromisoformat(text.strip())
+            start = datetime.fromisoformat(venue)
         except ValueError:
             raise LiveError(f"clock {text!r} is not a time such as 2025-07-08T10:55") from None
         if start.tzinfo is not None:
             raise LiveError(f"clock {text!r}: give the venue's wall-clock time, without an offset")
-        return cls(start)
+        if not instant:
+            return cls(start)
+        try:
+            anchor = datetime.fromisoformat(instant)
+        except ValueError:
+            anchor = None
+        if anchor is None or anchor.tzinfo is None:
+            raise LiveError(f"clock {text!r}: after @ give the real instant with its offset, e.g. {_EXAMPLE}")
+        return cls(start, anchor=anchor)
 
     def now(self, timezone: str) -> datetime:
         if self.start is None:
             return self._real_now().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-        return self.start + timedelta(seconds=self._timer() - self._anchor)
+        if self.anchor is not None:
+            return self.start + (self._real_now() - self.anchor)
+        return self.start + timedelta(seconds=self._timer() - self._made)
 
     def instant(self, moment: datetime, timezone: str) -> datetime:
         """The real (UTC) instant at which this clock shows `moment`: what outside systems check."""
@@ -109,24 +134,69 @@ class EventClock:
             return moment.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
         return self._real_now() + (moment - self.now(timezone))
 
+    def shared(self) -> str | None:
+        """A set clock as a setting that gives every process the same time (None for the real time)."""
+        if self.start is None:
+            return None
+        anchor = self.anchor or self._real_now() - timedelta(seconds=self._timer() - self._made)
+        instant = anchor.astimezone(UTC).isoformat(timespec="microseconds")
+        return f"{self.start.isoformat(timespec='seconds')}@{instant}"
+
+
+_EXAMPLE = "2025-07-08T10:55@2026-03-02T09:00:00+00:00"
+
+
+def record_clock(shared: str, database: str) -> None:
+    """Leave a server's set clock (`EventClock.shared`) in the instance folder, so that `scheduler
+    live` commands on this machine run the same clock as the server they control (`configured_clock`)."""
+    record = {"clock": shared, "pid": os.getpid(), "database": database}
+    path = instance_path() / CLOCK_RECORD
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record))
+
+
+def forget_clock() -> None:
+    """Remove this process's clock record (a server stopping)."""
+    path = instance_path() / CLOCK_RECORD
+    if _read_record(path).get("pid") == os.getpid():
+        path.unlink(missing_ok=True)
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _running(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def configured_clock(settings: Mapping[str, Any] | None = None) -> EventClock:
+    """The event clock a command shares with the servers it controls: the set clock a server on
+    this machine recorded for the same database while it runs, else `AGENDA_CLOCK`, else real time."""
+    settings = settings or config.load()
+    record = _read_record(instance_path() / CLOCK_RECORD)
+    database = database_url(settings["DATABASE_URL"])
+    if record.get("database") == database and _running(record.get("pid")):
+        try:
+            return EventClock.parse(str(record.get("clock")))
+        except LiveError:
+            pass  # a damaged record: fall back to the settings
+    return EventClock.parse(settings["AGENDA_CLOCK"])
+
 
 # --- one session's state ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the programme team said about a session on the day."""
-
-    delay_minutes: int = 0
-    cancelled: bool = False
-    started: bool = False
-    ended: bool = False
-
-    @classmethod
-    def of(cls, row: LiveState | None) -> Facts:
-        if row is None:
-            return cls()
-        return cls(row.delay_minutes, row.cancelled, row.started_at is not None, row.ended_at is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +214,16 @@ class Slot:
     facts: Facts = field(default_factory=Facts)
 
     @property
-    def delay(self) -> timedelta:
-        return timedelta(minutes=self.facts.delay_minutes)
+    def timing(self) -> Timing:
+        return Timing(self.start, self.end, self.facts)
 
     @property
     def starts_at(self) -> datetime:
-        return self.start + self.delay
+        return self.timing.start
 
     @property
     def ends_at(self) -> datetime:
-        return self.end + self.delay
+        return self.timing.end
 
     def opens_at(self, opens_before: timedelta = DEFAULT_OPENS_BEFORE) -> datetime:
         return self.starts_at - opens_before
@@ -301,9 +371,6 @@ def load_slots(db: DbSession, event: Event) -> list[Slot]:
 
 
 def _slot(entry: PublishedEntry, state: LiveState | None) -> Slot:
-    facts = Facts.of(state)
-    if entry.cancelled:
-        facts = replace(facts, cancelled=True)
     return Slot(
         session_id=entry.session_id,
         key=entry.session.key,
@@ -313,30 +380,15 @@ def _slot(entry: PublishedEntry, state: LiveState | None) -> Slot:
         room_position=entry.room.position,
         start=entry.start,
         end=entry.end,
-        facts=facts,
+        facts=agenda_entry(entry, state).timing.facts,
     )
 
 
 def find_slot(db: DbSession, event: Event, session_key: str) -> Slot:
     slot = next((s for s in load_slots(db, event) if s.key == session_key), None)
     if slot is None:
-        raise LiveError(f"session {session_key!r} is not on the published agenda of {event.slug!r}")
+        raise UnknownSession(f"session {session_key!r} is not on the published agenda of {event.slug!r}")
     return slot
-
-
-def fingerprint(db: DbSession, event: Event) -> tuple[Any, ...]:
-    """Changes whenever a version is published or the team changes a live state (a cheap poll)."""
-    version = db.scalar(
-        select(func.max(ScheduleVersion.id)).where(
-            ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published"
-        )
-    )
-    facts = db.execute(
-        select(func.count(LiveState.session_id), func.max(LiveState.updated_at))
-        .join(Session, Session.id == LiveState.session_id)
-        .where(Session.event_id == event.id)
-    ).one()
-    return (version, *facts)
 
 
 # --- the programme team's changes --------------------------------------------------------------
@@ -352,47 +404,89 @@ def change(
     minutes: int = 0,
     now: datetime | None = None,
 ) -> Slot:
-    """Record a delay, cancellation, start, end or reset of a published session; returns its new slot."""
+    """Record a delay, cancellation, start, end or reset of a published session; returns its new slot.
+
+    `now` is the venue time a start or an end is recorded at (default: the event clock the
+    servers run, `configured_clock`). A request that changes nothing (a second `start`, a reset of
+    an unchanged session) records nothing; every other one raises the session's `revision`.
+    """
     slot = find_slot(db, event, session_key)
-    now = now or utc_now()
-    state = db.get(LiveState, slot.session_id)
-    if action == "reset":
-        if state is not None:
-            db.delete(state)
-            db.flush()
-        return find_slot(db, event, session_key)
     facts = slot.facts
-    if facts.cancelled and action != "cancel":
+    if action != "reset" and facts.cancelled and action != "cancel":
         raise LiveError(f"session {session_key!r} is cancelled: `live reset` it first")
     if facts.ended and action in ("delay", "start"):
         raise LiveError(f"session {session_key!r} has ended")
+    state = db.get(LiveState, slot.session_id)
+    before = Facts.of(state)
+    after = _changed(before, action, minutes, now or configured_clock().now(event.timezone))
+    if after == before:
+        return slot
+    stamp = _stamp(db, event)
     if state is None:
-        state = LiveState(session_id=slot.session_id, delay_minutes=0, cancelled=False)
+        state = LiveState(session_id=slot.session_id, revision=0)
         db.add(state)
-    _apply(state, action, minutes, now)
-    state.updated_at = _after(state.updated_at, now)
+    state.delay_minutes, state.cancelled = after.delay_minutes, after.cancelled
+    state.started_at, state.ended_at = after.started_at, after.ended_at
+    state.revision += 1
+    state.updated_at = stamp
     db.flush()
     return find_slot(db, event, session_key)
 
 
-def _apply(state: LiveState, action: Action, minutes: int, now: datetime) -> None:
+def _changed(facts: Facts, action: Action, minutes: int, now: datetime) -> Facts:
     if action == "delay":
         if not 0 <= minutes <= MAX_DELAY_MINUTES:
             raise LiveError(f"a delay is between 0 and {MAX_DELAY_MINUTES} minutes, not {minutes}")
-        state.delay_minutes = minutes
-    elif action == "cancel":
-        state.cancelled = True
-    elif action == "start":
-        state.started_at = state.started_at or now
-    elif action == "end":
-        state.ended_at = state.ended_at or now
+        return replace(facts, delay_minutes=minutes)
+    if action == "cancel":
+        return replace(facts, cancelled=True)
+    if action == "start":
+        return replace(facts, started_at=facts.started_at or now.replace(second=0, microsecond=0))
+    if action == "end":
+        return replace(facts, ended_at=facts.ended_at or now.replace(second=0, microsecond=0))
+    return Facts()
 
 
-def _after(previous: datetime | None, now: datetime) -> datetime:
-    # Pollers notice a change by the newest `updated_at`: it must move even within one second.
-    if previous is not None and previous >= now:
-        return previous + timedelta(microseconds=1)
-    return now
+def _stamp(db: DbSession, event: Event) -> datetime:
+    """The time of a change (UTC, to the second), later than the event's last change or publication:
+    feeds' LAST-MODIFIED and the HTTP Last-Modified must move with every change, even within a second."""
+    now = utc_now()
+    state = agenda_state(db, event)
+    latest = state.last_modified if state is not None else None
+    return max(now, latest.replace(microsecond=0) + timedelta(seconds=1)) if latest else now
+
+
+def delay(
+    db: DbSession, event: Event, session_key: str, minutes: int, cascade: bool = False
+) -> list[Slot]:
+    """Delay a session by `minutes` (0: back on time). With `cascade`, also delay each following
+    session of its room that it would overlap, just enough to start when the one before ends.
+    Returns every session changed, in order; all or nothing (the caller's transaction)."""
+    changed = [change(db, event, session_key, "delay", minutes)]
+    while cascade:
+        following = overlap_after(db, event, changed[-1])
+        if following is None:
+            break
+        needed = math.ceil((changed[-1].ends_at - following.starts_at).total_seconds() / 60)
+        changed.append(change(db, event, following.key, "delay", following.facts.delay_minutes + needed))
+    return changed
+
+
+def overlap_after(db: DbSession, event: Event, slot: Slot) -> Slot | None:
+    """The next session in `slot`'s room, if it starts before `slot` ends (cancelled and ended ones
+    are out of the way)."""
+    following = sorted(
+        (
+            s
+            for s in load_slots(db, event)
+            if s.room_key == slot.room_key and s.key != slot.key and s.start >= slot.start
+            and not s.facts.cancelled and not s.facts.ended
+        ),
+        key=lambda s: (s.start, s.key),
+    )
+    if following and following[0].starts_at < slot.ends_at and not slot.facts.cancelled:
+        return following[0]
+    return None
 
 
 def describe(slot: Slot, action: Action) -> str:
@@ -464,25 +558,50 @@ def queue_settings() -> tuple[str | None, str]:
     return settings["SOCKETIO_MESSAGE_QUEUE"], settings["SOCKETIO_CHANNEL"]
 
 
-def queue_emitter() -> SocketIO | None:
+class QueueError(RuntimeError):
+    """The message queue did not take an announcement (what was announced is stored all the same)."""
+
+
+class Emitter(Protocol):
+    def emit(self, event: str, data: Any, namespace: str | None = None, to: Any = None) -> Any: ...
+
+
+def queue_emitter() -> Emitter | None:
     """A write-only emitter on the configured message queue (None without one): it reaches the
-    clients of every server process."""
+    clients of every server process. An announcement it cannot deliver raises `QueueError`."""
     url, channel = queue_settings()
     if not url:
         return None
     # Imported only when there is a queue: other commands need not load Socket.IO.
-    from flask_socketio import SocketIO
+    from socketio import RedisManager
 
-    return SocketIO(message_queue=url, channel=channel)
+    where = urlsplit(url)
+    place = f"{where.hostname or 'localhost'}:{where.port or 6379}"
+
+    class Announcer(RedisManager):  # type: ignore[misc]
+        """python-socketio's Redis manager logs "giving up" and carries on when Redis is down;
+        the team must hear that its announcement did not go out."""
+
+        def _publish(self, data: Any) -> Any:
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                return self.redis.publish(self.channel, self.json.dumps(data))
+            except Exception as error:
+                self.connected = False
+                raise QueueError(f"cannot reach the message queue at {place}: {error}") from None
+
+    timeouts = {"socket_connect_timeout": 5, "socket_timeout": 5}
+    return Announcer(url, channel=channel, write_only=True, redis_options=timeouts)
 
 
-def emit(emitter: SocketIO, name: str, payload: Mapping[str, Any], rooms: Sequence[str]) -> None:
+def emit(emitter: Emitter, name: str, payload: Mapping[str, Any], rooms: Sequence[str]) -> None:
     """One event to the union of `rooms` (a client in several of them gets it once)."""
     emitter.emit(name, dict(payload), namespace=NAMESPACE, to=list(rooms))
 
 
 def notify_session(
-    emitter: SocketIO | None, event: Event, slot: Slot, action: Action, bookmarkers: Sequence[int] = ()
+    emitter: Emitter | None, event: Event, slot: Slot, action: Action, bookmarkers: Sequence[int] = ()
 ) -> bool:
     """Announce the team's change at once, through the queue, to those who follow this session:
     its watchers and the participants who bookmarked it. (Everyone else watching the event or the
@@ -504,7 +623,7 @@ def notify_session(
 
 
 def notify_published(
-    event: Event, version: ScheduleVersion, db: DbSession | None = None, emitter: SocketIO | None = None
+    event: Event, version: ScheduleVersion, db: DbSession | None = None, emitter: Emitter | None = None
 ) -> bool:
     """Tell every client that `version` is out, with its changes, and each participant whose
     bookmarked sessions moved or were cancelled. Call it after the publishing transaction commits.
@@ -528,7 +647,7 @@ def notify_published(
     return _notify_published(db, event, version, emitter)
 
 
-def _notify_published(db: DbSession, event: Event, version: ScheduleVersion, emitter: SocketIO) -> bool:
+def _notify_published(db: DbSession, event: Event, version: ScheduleVersion, emitter: Emitter) -> bool:
     changes = version_changes(db, version.id)
     emit(
         emitter,

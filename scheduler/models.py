@@ -451,7 +451,13 @@ class Join(Base):
 
 
 class LiveState(Base):
-    """What the programme team said on the day: a delay, a cancellation, an early start or end."""
+    """What the programme team said on the day: a delay, a cancellation, an early start or end.
+
+    `started_at` and `ended_at` are venue wall-clock times on the event clock (as agenda times
+    are); `updated_at` is the real time (UTC) of the last change. `revision` counts the changes,
+    a reset included (which clears the facts but keeps the row): calendar feeds add it to the
+    published SEQUENCE, so it must never go down.
+    """
 
     __tablename__ = "live_states"
 
@@ -461,5 +467,6 @@ class LiveState(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     session: Mapped[Session] = relationship()

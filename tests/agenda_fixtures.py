@@ -32,7 +32,14 @@ def agenda_event(engine: Engine) -> PublishedEvent:
 
 @pytest.fixture
 def agenda_app(database_url: str, agenda_event: PublishedEvent) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "JOIN_URL_TEMPLATE": "https://meet.example.org/{event}-{room}",
+        }
+    )
     yield app
     app.extensions["agenda_engine"].dispose()
 

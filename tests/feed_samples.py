@@ -1,7 +1,8 @@
 """Published entries for testing the feed builders: in memory, or the whole sample event in a database.
 
-The rows are real (transient) ORM objects, so the builders see exactly what the web app passes
-them. `HOSTILE` strings carry everything that must survive escaping: markup, quotes, iCalendar's
+The rows are real (transient) ORM objects wrapped as `scheduler.effective.AgendaEntry` (with the
+day's facts when a test gives them), so the builders see exactly what the web app passes them.
+`HOSTILE` strings carry everything that must survive escaping: markup, quotes, iCalendar's
 `,;\\`, newlines and right-to-left, CJK and Cyrillic text long enough to be folded mid-character;
 the panel has an abstract and the first speaker a biography and a photo.
 """
@@ -15,7 +16,8 @@ from itertools import count
 from sqlalchemy import Engine
 
 from scheduler.db import transaction
-from scheduler.models import Day, Event, PublishedEntry, Room, Session, SessionSpeaker, Speaker
+from scheduler.effective import AgendaEntry, agenda_entry
+from scheduler.models import Day, Event, LiveState, PublishedEntry, Room, Session, SessionSpeaker, Speaker
 from scheduler.problem_file import load_problem
 from scheduler.schedule_file import load_schedule
 from scheduler.store import import_problem
@@ -90,14 +92,16 @@ class Sample:
         sequence: int = 0,
         cancelled: bool = False,
         changed_at: datetime = datetime(2025, 6, 2, 14, 30),
-    ) -> PublishedEntry:
-        return PublishedEntry(
-            session=session, room=room, start=start, end=end,
+        live: LiveState | None = None,
+    ) -> AgendaEntry:
+        published = PublishedEntry(
+            session=session, session_id=session.id, room=room, room_id=room.id, start=start, end=end,
             sequence=sequence, cancelled=cancelled, changed_at=changed_at,
         )
+        return agenda_entry(published, live)
 
 
-def hostile_sample() -> tuple[Sample, list[PublishedEntry]]:
+def hostile_sample() -> tuple[Sample, list[AgendaEntry]]:
     """Three sessions, one cancelled, with hostile titles, names, rooms and tracks."""
     sample = Sample()
     plenary = sample.room("room-c", HOSTILE_ROOM)

@@ -87,19 +87,12 @@ def test_layout_widens_the_day_for_a_session_outside_its_hours() -> None:
     day = DayView(
         date(2025, 7, 8), datetime(2025, 7, 8, 9, tzinfo=zone), datetime(2025, 7, 8, 10, tzinfo=zone), ()
     )
+    start, end = datetime(2025, 7, 8, 8, 10, tzinfo=zone), datetime(2025, 7, 8, 8, 20, tzinfo=zone)
     early = SessionView(
-        "s",
-        "S",
-        "",
-        datetime(2025, 7, 8, 8, 10, tzinfo=zone),
-        datetime(2025, 7, 8, 8, 20, tzinfo=zone),
-        room,
-        (PersonView("p", "P", None),),
-        (),
-        (),
-        (),
-        False,
-    )
+        "s", "S", "", start, end, room, (PersonView("p", "P", None),), (), (), (), False,
+        status="scheduled", notes=(), delay_minutes=0, scheduled_start=start, scheduled_end=end,
+        started_at=None, ended_at=None,
+    )  # fmt: skip
     table = layout(day, [room], [early])
     assert [m.moment.hour * 60 + m.moment.minute for m in table.marks][:2] == [8 * 60, 8 * 60 + 30]
     assert (table.sessions[0].row, table.sessions[0].span) == (2 + 2, 2)  # 08:10 is slot 2 from 08:00
@@ -234,6 +227,19 @@ def test_session_page(agenda_client: FlaskClient) -> None:
     assert "How to follow remotely" in html and "<strong>hybrid</strong>" in html
     assert "interpretation channel" in html
     assert 'href="/sessions/s-open"' in html  # "Also at this time"
+
+
+def test_without_a_join_provider_pages_say_online_participation_is_not_offered(
+    database_url: str, agenda_event: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="webapp"):
+        app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    told = [r for r in caplog.records if "No join provider is configured" in r.getMessage()]
+    assert len(told) == 1  # the team is told once, in the server log
+    html = page(app.test_client(), "/sessions/s-c1")
+    assert "Online participation is not offered for this session" in html
+    assert "try again shortly" not in html and "<strong>hybrid</strong>" not in html
+    app.extensions["agenda_engine"].dispose()
 
 
 def test_session_in_a_room_without_remote_set_up(agenda_client: FlaskClient) -> None:
@@ -413,7 +419,7 @@ def test_cancelled_sessions_are_marked_not_placed(agenda_client: FlaskClient, en
     listed = page(agenda_client, "/day/2025-07-08?view=list")
     assert re.search(r'class="session-item[^"]* is-cancelled">', listed)
     session = page(agenda_client, "/sessions/s-hostile")
-    assert "This session has been cancelled." in session
+    assert '<strong class="live-note" data-note="cancelled">Cancelled</strong>' in session
 
 
 # --- caching -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from scheduler import live, participants
 from scheduler.db import transaction
+from scheduler.effective import Note, agenda_state
 from scheduler.live import EventClock, Facts, LiveError, Slot
 from scheduler.models import LiveState
 from scheduler.versions import publish_schedule
@@ -22,6 +23,9 @@ def slot(
     return Slot(
         1, key, key.upper(), room, room.upper(), ord(room[-1]), at(DAY1, start), at(DAY1, end), Facts(**facts)
     )
+
+
+STARTED = Facts(started_at=at(DAY1, "15:50"))
 
 
 def moment(hh_mm_ss: str) -> datetime:
@@ -101,9 +105,9 @@ def test_cancelled_session_is_cancelled_whatever_the_time() -> None:
 
 
 def test_manual_start_and_end_override_the_clock() -> None:
-    assert slot(started=True).phase(moment("15:00:00")) == "live"
-    assert slot(started=True).phase(moment("17:00:00")) == "ended"
-    assert slot(ended=True).phase(moment("16:30:00")) == "ended"
+    assert slot(started_at=moment("14:59:00")).phase(moment("15:00:00")) == "live"
+    assert slot(started_at=moment("14:59:00")).phase(moment("17:00:00")) == "ended"
+    assert slot(ended_at=moment("16:20:00")).phase(moment("16:30:00")) == "ended"
 
 
 def test_the_join_window_length_is_configurable() -> None:
@@ -184,23 +188,41 @@ def test_load_slots_reads_the_latest_published_agenda(engine: Engine) -> None:
 
 
 @pytest.mark.db
-def test_changes_are_stored_and_move_the_fingerprint(engine: Engine) -> None:
+def test_changes_are_stored_and_move_the_agenda_state(engine: Engine) -> None:
     event_id = seed(engine)
     with transaction(engine) as db:
         event = event_of(db, event_id)
-        first = live.fingerprint(db, event)
+        first = agenda_state(db, event)
         changed = live.change(db, event, "s-open", "delay", 10)
         assert changed.facts.delay_minutes == 10 and changed.starts_at == at(DAY1, "16:10")
-        second = live.fingerprint(db, event)
+        second = agenda_state(db, event)
         live.change(db, event, "s-open", "delay", 15)
-        third = live.fingerprint(db, event)
-        assert len({first, second, third}) == 3
+        third = agenda_state(db, event)
+        assert first is not None and second is not None and third is not None
+        assert len({first.tag, second.tag, third.tag}) == 3
+        # Last-Modified moves with every change, even within one second.
+        assert first.last_modified < second.last_modified < third.last_modified
         assert live.change(db, event, "s-open", "cancel").facts.cancelled
         with pytest.raises(LiveError, match="cancelled"):
             live.change(db, event, "s-open", "delay", 5)
         reset = live.change(db, event, "s-open", "reset")
         assert reset.facts == Facts()
-        assert db.get(LiveState, reset.session_id) is None
+        # The row stays, with every change counted: calendar SEQUENCEs must not go down.
+        state = db.get(LiveState, reset.session_id)
+        assert state is not None and state.revision == 4
+
+
+@pytest.mark.db
+def test_a_change_that_changes_nothing_is_not_recorded(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        live.change(db, event, "s-open", "reset")
+        assert db.get(LiveState, live.find_slot(db, event, "s-open").session_id) is None
+        live.change(db, event, "s-open", "delay", 10)
+        before = agenda_state(db, event)
+        live.change(db, event, "s-open", "delay", 10)
+        assert agenda_state(db, event) == before
 
 
 @pytest.mark.db
@@ -208,12 +230,14 @@ def test_start_and_end_keep_their_first_time(engine: Engine) -> None:
     event_id = seed(engine)
     with transaction(engine) as db:
         event = event_of(db, event_id)
-        started = live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 13, 50))
-        live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 13, 55))
+        started = live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 50))
+        live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 55))
         assert started.facts.started
         state = db.get(LiveState, started.session_id)
-        assert state is not None and state.started_at == datetime(2025, 7, 8, 13, 50)
-        assert live.change(db, event, "s-par", "end").facts.ended
+        assert state is not None and state.started_at == datetime(2025, 7, 8, 15, 50)
+        assert state.revision == 1
+        assert started.timing.notes == (Note("started_early", at=datetime(2025, 7, 8, 15, 50)),)
+        assert live.change(db, event, "s-par", "end", now=datetime(2025, 7, 8, 16, 40)).facts.ended
         with pytest.raises(LiveError, match="ended"):
             live.change(db, event, "s-par", "delay", 5)
 
@@ -276,8 +300,8 @@ def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
         (Facts(), Facts(delay_minutes=10), "delay"),
         (Facts(delay_minutes=10), Facts(delay_minutes=5), "delay"),
         (Facts(delay_minutes=10), Facts(delay_minutes=10, cancelled=True), "cancel"),
-        (Facts(), Facts(started=True), "start"),
-        (Facts(started=True), Facts(started=True, ended=True), "end"),
+        (Facts(), STARTED, "start"),
+        (STARTED, Facts(started_at=STARTED.started_at, ended_at=at(DAY1, "17:00")), "end"),
         (Facts(delay_minutes=10, cancelled=True), Facts(), "reset"),
     ],
 )

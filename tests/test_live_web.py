@@ -3,97 +3,21 @@
 from __future__ import annotations
 
 import base64
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 
 import icalendar
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from scheduler import live, participants
 from scheduler.db import transaction
-from scheduler.live import EventClock
 from scheduler.models import Join, Participant
-from tests.test_live_data import DAY1, event_of, seed
-from webapp import create_app
+from tests.live_site import CONSOLE_TOKEN, Site, bookmark, csrf, sign_up
+from tests.test_live_data import event_of
 from webapp.extensions import socketio
 
 pytestmark = pytest.mark.db
 
-PROVIDER = "https://meet.example.org/wsis20/{room}-{date}?lang={channel}"
-CONSOLE_TOKEN = "console-secret-for-tests"
-
-
-class Clock:
-    """A set event clock the test moves by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.seconds = 0.0
-        self.clock = EventClock(start, timer=lambda: self.seconds)
-
-    def set(self, hh_mm_ss: str) -> None:
-        moment = datetime.combine(DAY1, datetime.strptime(hh_mm_ss, "%H:%M:%S").time())
-        assert self.clock.start is not None
-        self.seconds = (moment - self.clock.start).total_seconds()
-
-
-@dataclass
-class Site:
-    app: Flask
-    client: FlaskClient
-    engine: Engine
-    event_id: int
-    clock: Clock
-
-
-@pytest.fixture
-def site(engine: Engine, database_url: str) -> Iterator[Site]:
-    event_id = seed(engine)
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "TESTING": True,
-            "LIVE_TICKER": False,
-            "JOIN_URL_TEMPLATE": PROVIDER,
-            "CONSOLE_TOKEN": CONSOLE_TOKEN,
-            "SOCKETIO_MESSAGE_QUEUE": None,
-        }
-    )
-    clock = Clock(datetime(2025, 7, 8, 15, 0))
-    app.extensions["event_clock"] = clock.clock
-    yield Site(app, app.test_client(), engine, event_id, clock)
-
-
-def csrf(client: FlaskClient, path: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
-    assert found, f"no CSRF field on {path}"
-    return found.group(1)
-
-
-def sign_up(client: FlaskClient, name: str = "Ada") -> str:
-    form = {
-        "csrf_token": csrf(client, "/register"),
-        "name": name,
-        "email": f"{name.lower()}@example.org",
-        "country": "KE",
-        "stakeholder_group": "civil-society",
-        "language": "fr",
-    }
-    page = client.post("/register", data=form)
-    assert page.status_code == 200
-    found = re.search(r'value="http://localhost/my/([A-Za-z0-9_-]+)"', page.get_data(as_text=True))
-    assert found
-    return found.group(1)
-
-
-def bookmark(client: FlaskClient, key: str) -> None:
-    token = csrf(client, f"/bookmark/{key}")
-    response = client.post(f"/bookmarks/{key}", data={"csrf_token": token, "next": "/sessions"})
-    assert response.status_code == 303 and response.headers["Location"] == "/sessions"
+pytest_plugins = ("tests.live_fixtures",)
 
 
 # --- registration and my agenda --------------------------------------------------------------------

@@ -30,16 +30,20 @@ OLD_SPEAKER = {
 }  # fmt: skip
 
 
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = schema._alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def _insert(connection: Connection, table: str, values: dict[str, object]) -> None:
     columns, parameters = ", ".join(values), ", ".join(f":{name}" for name in values)
     connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({parameters})"), values)
 
 
 def test_content_columns_reach_events_stored_before_them(engine: Engine) -> None:
-    config = schema._alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+    _downgrade(engine, "0001")
     with engine.begin() as connection:
         _insert(connection, "events", OLD_EVENT)
         _insert(connection, "speakers", OLD_SPEAKER)
@@ -50,3 +54,28 @@ def test_content_columns_reach_events_stored_before_them(engine: Engine) -> None
         ).one()
     assert tuple(row[:5]) == ("", "", None, None, None)
     assert row[5] in ({}, "{}")  # JSON comes back decoded on PostgreSQL, as text on SQLite
+
+
+OLD_SESSION = {
+    "id": 1, "event_id": 1, "key": "s-1", "position": 0, "title": "Old session", "type": "",
+    "duration_minutes": 60, "expected_attendance": 0, "requires": "[]", "interpretation": "[]",
+    "organizers": "[]", "tracks": "[]", "remote_audience": "[]", "after": "[]", "optional": False,
+    "preferred": "[]", "extra": "{}", "given_defaults": "[]",
+}  # fmt: skip
+
+
+def test_live_changes_stored_before_0003_count_as_one_change(engine: Engine) -> None:
+    # Calendar SEQUENCEs add each session's live revision: a delay made before the count existed
+    # must still raise it, or a feed would show the delay with the SEQUENCE clients already hold.
+    _downgrade(engine, "0002")
+    with engine.begin() as connection:
+        _insert(connection, "events", OLD_EVENT)
+        columns = ", ".join(f'"{name}"' for name in OLD_SESSION)  # `after`, `window` are SQL words
+        values = ", ".join(f":{name}" for name in OLD_SESSION)
+        connection.execute(text(f"INSERT INTO sessions ({columns}) VALUES ({values})"), OLD_SESSION)
+        _insert(connection, "live_states", {
+            "session_id": 1, "delay_minutes": 10, "cancelled": False, "updated_at": datetime(2025, 7, 8, 9),
+        })  # fmt: skip
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT delay_minutes, revision FROM live_states")).one() == (10, 1)

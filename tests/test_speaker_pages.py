@@ -219,7 +219,7 @@ def test_private_page_marks_a_cancelled_session(agenda_client: FlaskClient, engi
     token = token_for(engine, "sp-4")
     publish_next(engine, REPLAN)  # drops s-hostile, sp-4's only session
     html = agenda_client.get(f"/speaker/{token}").get_data(as_text=True)
-    assert "This session has been cancelled." in html
+    assert '<strong class="live-note" data-note="cancelled">Cancelled</strong>' in html
     assert 'value="s-hostile"' not in html  # nothing to report about a cancelled session
 
 

@@ -1,7 +1,8 @@
 """The public agenda: days as a timetable grid or a list, sessions, rooms, tracks and the changelog.
 
-Every page goes through `published_page`, so it shows the latest published version only and is
-rendered once per version. Filters and search come from GET parameters (see `webapp.filters`).
+Every page goes through `published_page`, so it shows the latest published version only, as it
+stands after the team's live changes, and is rendered once per state of the agenda. Filters and
+search come from GET parameters (see `webapp.filters`).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from scheduler.joinlinks import offers_online
 from scheduler.xmltext import xml_safe
 from webapp import errors, formatting, pages
 from webapp.changelog import load_changelog
 from webapp.db import get_db
-from webapp.filters import Filters
+from webapp.filters import PARAMS, Filters
+from webapp.participation import join_provider
 from webapp.programme import DayView, Programme, RoomView, SessionView, sessions_by_day
 from webapp.timetable import layout
 
@@ -46,13 +49,13 @@ def _grid_rooms(programme: Programme, filters: Filters, shown: list[SessionView]
 
 
 @bp.get("/")
-@pages.published_page
+@pages.published_page()
 def home(programme: Programme) -> str:
     return render_template("agenda/home.html", programme=programme, counts=programme.day_counts)
 
 
 @bp.get("/day/<day>")
-@pages.published_page
+@pages.published_page((*PARAMS, "view"))
 def day(programme: Programme, day: str) -> str:
     shown_day = _day_or_404(programme, day)
     filters = Filters.from_args(request.args)
@@ -76,7 +79,7 @@ def day(programme: Programme, day: str) -> str:
 
 
 @bp.get("/sessions")
-@pages.published_page
+@pages.published_page(PARAMS)
 def sessions(programme: Programme) -> str:
     filters = Filters.from_args(request.args)
     matching = filters.apply(programme.sessions)
@@ -90,7 +93,7 @@ def sessions(programme: Programme) -> str:
 
 
 @bp.get("/sessions/<key>")
-@pages.published_page
+@pages.published_page()
 def session(programme: Programme, key: str) -> str:
     shown = programme.session(key)
     if shown is None:
@@ -98,19 +101,24 @@ def session(programme: Programme, key: str) -> str:
     parallel = [
         s for s in programme.live_sessions if s.key != key and s.start < shown.end and shown.start < s.end
     ]
+    online = offers_online(join_provider(), shown.key, shown.room.key)
     return render_template(
-        "agenda/session.html", programme=programme, entry=shown, parallel=parallel[:PARALLEL_LIMIT]
+        "agenda/session.html",
+        programme=programme,
+        entry=shown,
+        parallel=parallel[:PARALLEL_LIMIT],
+        online=online,
     )
 
 
 @bp.get("/rooms")
-@pages.published_page
+@pages.published_page()
 def rooms(programme: Programme) -> str:
     return render_template("agenda/rooms.html", programme=programme, counts=programme.room_counts)
 
 
 @bp.get("/rooms/<key>")
-@pages.published_page
+@pages.published_page()
 def room(programme: Programme, key: str) -> str:
     shown = programme.room(key)
     if shown is None:
@@ -122,13 +130,13 @@ def room(programme: Programme, key: str) -> str:
 
 
 @bp.get("/tracks")
-@pages.published_page
+@pages.published_page()
 def tracks(programme: Programme) -> str:
     return render_template("agenda/tracks.html", programme=programme, counts=programme.track_counts)
 
 
 @bp.get("/tracks/<path:track>")
-@pages.published_page
+@pages.published_page()
 def track(programme: Programme, track: str) -> str:
     if track not in programme.tracks:
         abort(404)
@@ -139,7 +147,7 @@ def track(programme: Programme, track: str) -> str:
 
 
 @bp.get("/changes")
-@pages.published_page
+@pages.published_page()
 def changes(programme: Programme) -> str:
     return render_template(
         "agenda/changes.html", programme=programme, versions=load_changelog(get_db(), programme)
@@ -147,7 +155,7 @@ def changes(programme: Programme) -> str:
 
 
 @bp.get("/changes.atom")
-@pages.published_page
+@pages.published_page()
 def changes_feed(programme: Programme) -> Response:
     versions = load_changelog(get_db(), programme)
     feed_url = url_for("agenda.changes_feed", _external=True)

@@ -1,9 +1,10 @@
 """`/api/v1/`: the published agenda as JSON, for apps, signage and other sites.
 
-Read-only and public: the latest published version only (the same snapshot the pages show), times
-in ISO 8601 with the event's UTC offset, ids as in the problem file. Every response carries a
-body-hash ETag, so clients revalidate with `If-None-Match`; CORS is open because nothing here is
-private and nothing can be changed. Errors are JSON too: `{"error", "status", "message"}`.
+Read-only and public: the latest published version only, as it stands after the team's live
+changes (the same snapshot the pages show), times in ISO 8601 with the event's UTC offset, ids as
+in the problem file. Every response goes through the one response cache (`webapp.pages.published`)
+with a body-hash ETag, so clients revalidate with `If-None-Match`; CORS is open because nothing
+here is private and nothing can be changed. Errors are JSON too: `{"error", "status", "message"}`.
 The OpenAPI document at `/api/v1/openapi.json` (`webapp.openapi`) describes exactly these routes.
 """
 
@@ -22,7 +23,7 @@ from webapp.conditional import conditional_response
 from webapp.db import get_db
 from webapp.filters import Filters
 from webapp.openapi import SESSION_FILTERS, openapi_document
-from webapp.pages import current_programme
+from webapp.pages import current_programme, published
 from webapp.programme import DayView, PersonView, Programme, RoomView, SessionView
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -60,9 +61,8 @@ def _dumps(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _reply(data: object, programme: Programme | None = None) -> Response:
-    last_modified = programme.published_at if programme else None
-    return conditional_response(_dumps(data), "application/json", last_modified)
+def _reply(data: object) -> Response:
+    return Response(_dumps(data), mimetype="application/json")
 
 
 def _or_404(found: T | None, message: str) -> T:
@@ -96,10 +96,16 @@ def _session(session: SessionView) -> Json:
         "title": session.title,
         "abstract": session.abstract,
         "type": session.type,
-        "status": "cancelled" if session.cancelled else "scheduled",
+        "status": session.status,
+        "notes": [note.kind for note in session.notes],
+        "delay_minutes": session.delay_minutes,
         "day": session.day.isoformat(),
         "start": _iso(session.start),
         "end": _iso(session.end),
+        "scheduled_start": _iso(session.scheduled_start),
+        "scheduled_end": _iso(session.scheduled_end),
+        "started_at": _iso(session.started_at) if session.started_at else None,
+        "ended_at": _iso(session.ended_at) if session.ended_at else None,
         "duration_minutes": session.minutes,
         "room": _room_ref(session.room),
         "hybrid": session.hybrid,
@@ -215,6 +221,7 @@ def openapi() -> Response:
 
 
 @bp.get("/event")
+@published()
 def event() -> Response:
     p = _programme()
     data = {
@@ -231,22 +238,25 @@ def event() -> Response:
         "schedule_xml": url_for("schedule_apps.xml", _external=True),
         "schedule_json": url_for("schedule_apps.json", _external=True),
     }
-    return _reply(data, p)
+    return _reply(data)
 
 
 @bp.get("/days")
+@published()
 def days() -> Response:
     p = _programme()
-    return _reply([_day(d, p) for d in p.days], p)
+    return _reply([_day(d, p) for d in p.days])
 
 
 @bp.get("/rooms")
+@published()
 def rooms() -> Response:
     p = _programme()
-    return _reply([_room(r, p) for r in p.rooms], p)
+    return _reply([_room(r, p) for r in p.rooms])
 
 
 @bp.get("/tracks")
+@published()
 def tracks() -> Response:
     p = _programme()
     data = [
@@ -258,38 +268,43 @@ def tracks() -> Response:
         }
         for track in p.tracks
     ]
-    return _reply(data, p)
+    return _reply(data)
 
 
 @bp.get("/sessions")
+@published(SESSION_FILTERS, strict=True)
 def sessions() -> Response:
     p = _programme()
     filters, day, speaker = _session_filter(request.args)
-    return _reply([_session(s) for s in p.sessions if _matches(s, filters, day, speaker)], p)
+    return _reply([_session(s) for s in p.sessions if _matches(s, filters, day, speaker)])
 
 
 @bp.get("/sessions/<key>")
+@published()
 def session(key: str) -> Response:
     p = _programme()
     found = _or_404(p.session(key), f"No published session {key!r}.")
-    return _reply(_session(found), p)
+    return _reply(_session(found))
 
 
 @bp.get("/speakers")
+@published()
 def speakers() -> Response:
     p = _programme()
-    return _reply([_speaker(s.person, s.sessions) for s in p.speakers], p)
+    return _reply([_speaker(s.person, s.sessions) for s in p.speakers])
 
 
 @bp.get("/speakers/<key>")
+@published()
 def speaker(key: str) -> Response:
     p = _programme()
     found = _or_404(p.speaker(key), f"No published session has speaker {key!r}.")
     data = _speaker(found.person, found.sessions) | {"sessions": [_session(s) for s in found.sessions]}
-    return _reply(data, p)
+    return _reply(data)
 
 
 @bp.get("/versions")
+@published()
 def versions() -> Response:
     p = _programme()
-    return _reply([_version(v) for v in load_changelog(get_db(), p)], p)
+    return _reply([_version(v) for v in load_changelog(get_db(), p)])

@@ -1,8 +1,9 @@
 """Calendar feeds people subscribe to: the whole agenda, a day, a track, a room, a speaker, a session.
 
-Each feed is the latest published version filtered one way, built by `scheduler.ical` and served
-with an ETag so calendar apps polling every hour mostly get `304 Not Modified`. An id the
-published agenda does not know is a 404, never an empty calendar that would hide a typo.
+Each feed is the latest published version as it stands (live changes included) filtered one way,
+built by `scheduler.ical` and served through the response cache with an ETag, so calendar apps
+polling every hour mostly get `304 Not Modified`. An id the published agenda does not know is a
+404, never an empty calendar that would hide a typo.
 
 Pages offer the feeds through the `feeds/_subscribe.html` macro, which calls `subscribe_links`.
 Personal feeds (remote participation) build their body with `scheduler.ical.build_calendar` and
@@ -17,11 +18,11 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort
 
+from scheduler.effective import AgendaEntry
 from scheduler.ical import build_calendar, feed_info
-from scheduler.models import PublishedEntry
 from webapp.conditional import conditional_response
-from webapp.feed_data import Published, cached_response, session_page_url, uid_host
-from webapp.pages import current_programme
+from webapp.feed_data import published_now, session_page_url, uid_host
+from webapp.pages import current_programme, published
 from webapp.programme import Programme
 
 bp = Blueprint("feeds", __name__)
@@ -41,14 +42,17 @@ def calendar_response(body: bytes, last_modified: datetime | None, private: bool
     return conditional_response(body, CALENDAR_MIMETYPE, last_modified, private=private)
 
 
-def _calendar(published: Published, title: str | None, chosen: Iterable[PublishedEntry]) -> bytes:
-    event = published.event
+def _calendar(title: str | None, keep: Callable[[AgendaEntry], bool]) -> Response:
+    agenda = published_now()
+    event = agenda.event
     name = f"{event.name}: {title}" if title else event.name
-    return build_calendar(feed_info(event, name, uid_host()), chosen, session_page_url)
+    chosen: Iterable[AgendaEntry] = [e for e in agenda.entries if keep(e)]
+    body = build_calendar(feed_info(event, name, uid_host()), chosen, session_page_url)
+    return Response(body, mimetype=CALENDAR_MIMETYPE)
 
 
 def _feed(
-    title: Callable[[Programme], str | None], keep: Callable[[PublishedEntry], bool], unknown: str
+    title: Callable[[Programme], str | None], keep: Callable[[AgendaEntry], bool], unknown: str
 ) -> Response:
     """The entries `keep` chooses, in a calendar named `title(programme)`: None there is a 404.
 
@@ -59,7 +63,7 @@ def _feed(
     name = title(programme) if programme is not None else None
     if name is None:
         abort(404, description=unknown)
-    return cached_response(lambda p: _calendar(p, name, [e for e in p.entries if keep(e)]), CALENDAR_MIMETYPE)
+    return _calendar(name, keep)
 
 
 def _long_date(day: date) -> str:
@@ -67,11 +71,13 @@ def _long_date(day: date) -> str:
 
 
 @bp.get("/calendar/agenda.ics")
+@published()
 def agenda() -> Response:
-    return cached_response(lambda p: _calendar(p, None, p.entries), CALENDAR_MIMETYPE)
+    return _calendar(None, lambda _: True)
 
 
 @bp.get("/calendar/day/<day>.ics")
+@published()
 def day(day: str) -> Response:
     try:
         wanted = date.fromisoformat(day)
@@ -85,6 +91,7 @@ def day(day: str) -> Response:
 
 
 @bp.get("/calendar/track/<path:track>.ics")
+@published()
 def track(track: str) -> Response:
     return _feed(
         lambda p: track if track in p.tracks else None,
@@ -94,6 +101,7 @@ def track(track: str) -> Response:
 
 
 @bp.get("/calendar/room/<key>.ics")
+@published()
 def room(key: str) -> Response:
     return _feed(
         lambda p: found.name if (found := p.room(key)) else None,
@@ -103,6 +111,7 @@ def room(key: str) -> Response:
 
 
 @bp.get("/calendar/speaker/<key>.ics")
+@published()
 def speaker(key: str) -> Response:
     return _feed(
         lambda p: found.person.name if (found := p.speaker(key)) else None,
@@ -112,6 +121,7 @@ def speaker(key: str) -> Response:
 
 
 @bp.get("/sessions/<key>.ics")
+@published()
 def session(key: str) -> Response:
     return _feed(
         lambda p: found.title if (found := p.session(key)) else None,

@@ -1,8 +1,8 @@
 """`/export/agenda.csv` and `/export/agenda.xlsx`: the published agenda as a spreadsheet.
 
 For the programme team's mail merges, room sheets and interpreters' rotas; public data only (what
-the pages show), so no login is needed. Cancelled sessions stay in, marked, for the one version
-the public agenda shows them.
+the pages show, as it stands after the team's live changes), so no login is needed. Cancelled
+sessions stay in, marked. Both files are built once per state of the agenda (`webapp.pages.published`).
 
 A cell that starts with `=`, `+`, `-`, `@` (or a tab or carriage return) would run as a formula in
 Excel or LibreOffice when opened: in the CSV it gets a leading apostrophe (OWASP's advice); the
@@ -22,8 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from scheduler.xmltext import xml_safe
-from webapp.conditional import conditional_response
-from webapp.pages import current_programme
+from webapp.pages import current_programme, published
 from webapp.programme import Programme, SessionView
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -39,7 +38,8 @@ def _header(programme: Programme) -> list[str]:
     local = f"({programme.timezone})"
     return [
         "Session ID", "Title", "Type", "Status", "Date", f"Start {local}", f"End {local}", "Minutes",
-        "Room ID", "Room", "Hybrid", "Tracks", "Speakers", "Organizers", "Interpretation", "Page",
+        "Delay (minutes)", f"Published start {local}", "Room ID", "Room", "Hybrid", "Tracks", "Speakers",
+        "Organizers", "Interpretation", "Page",
     ]  # fmt: skip
 
 
@@ -48,11 +48,13 @@ def _row(session: SessionView) -> list[Cell]:
         session.key,
         session.title,
         session.type,
-        "cancelled" if session.cancelled else "scheduled",
+        session.status,
         session.day,
         session.start.time(),
         session.end.time(),
         session.minutes,
+        session.delay_minutes,
+        session.scheduled_start.time(),
         session.room.key,
         session.room.name,
         "yes" if session.hybrid else "no",
@@ -106,11 +108,11 @@ def agenda_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
 
 
 @bp.get("/agenda.csv")
+@published()
 def csv_export() -> Response:
     programme = _programme()
     body = agenda_csv(_header(programme), [_row(s) for s in programme.sessions])
-    response = conditional_response(body, "text/csv", programme.published_at)
-    return _attachment(response, _filename(programme, "csv"))
+    return _attachment(Response(body, mimetype="text/csv"), _filename(programme, "csv"))
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
@@ -146,11 +148,10 @@ def agenda_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]
 
 
 @bp.get("/agenda.xlsx")
+@published()
 def xlsx_export() -> Response:
     programme = _programme()
     title = f"{programme.name}, version {programme.version_number}"
     body = agenda_xlsx(title, _header(programme), [_row(s) for s in programme.sessions])
-    # openpyxl stamps each file with the time it was written: no stable ETag to offer.
-    response = Response(body, mimetype=XLSX_MIMETYPE)
-    response.last_modified = programme.published_at
-    return _attachment(response, _filename(programme, "xlsx"))
+    # openpyxl stamps each file with the time it is written: its ETag holds per process, not across them.
+    return _attachment(Response(body, mimetype=XLSX_MIMETYPE), _filename(programme, "xlsx"))

@@ -15,6 +15,8 @@ from webapp.programme import SessionView
 MAX_QUERY_CHARS = 200
 MAX_VALUE_CHARS = 200
 TRUE_WORDS = frozenset({"1", "on", "true", "yes"})
+# The query parameters `Filters.from_args` reads: pages that filter declare them to the page cache.
+PARAMS = ("track", "type", "room", "lang", "hybrid", "q")
 
 
 def fold(text: str) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import live, participants
 from scheduler.agenda import EventNotFound, find_event
+from scheduler.effective import AgendaState, agenda_state
 from scheduler.live import NAMESPACE, SessionLive
 from scheduler.models import Event, Participant
 from webapp.db import get_db
@@ -54,7 +55,7 @@ class LiveHub:
         self.app = app
         self._lock = threading.Lock()
         self._started = False
-        self._fingerprint: tuple[Any, ...] | None = None
+        self._state: AgendaState | None = None
         self._slots: list[live.Slot] = []
         self._ticked_at: float | None = None
         self.states: dict[str, SessionLive] = {}
@@ -117,9 +118,9 @@ class LiveHub:
 
     def _compute(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
         """The states now: the agenda and facts are reloaded only when they changed (a cheap poll)."""
-        fingerprint = live.fingerprint(db, event)
-        if fingerprint != self._fingerprint:
-            self._slots, self._fingerprint = live.load_slots(db, event), fingerprint
+        state = agenda_state(db, event)
+        if state != self._state:
+            self._slots, self._state = live.load_slots(db, event), state
         now = event_clock().now(event.timezone)
         states = live.at(self._slots, now, opens_before())
         return states, live.board(states, now)

@@ -107,10 +107,27 @@ SCHEMAS: Json = {
             "title": STRING,
             "abstract": {**PARAGRAPHS, "description": "What the session is about; empty when not given"},
             "type": STRING,
-            "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+            "status": {
+                "type": "string",
+                "enum": ["scheduled", "delayed", "started", "ended", "cancelled"],
+                "description": "What the programme team said today; `scheduled` when nothing",
+            },
+            "notes": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "enum": ["delayed", "cancelled", "started_early", "started", "ended_early", "ended"],
+                },
+                "description": "What happened, in reading order (pages say e.g. \"Delayed by 20 min\")",
+            },
+            "delay_minutes": {**INTEGER, "description": "The announced delay (0: on time)"},
             "day": DATE,
-            "start": DATE_TIME,
-            "end": DATE_TIME,
+            "start": {**DATE_TIME, "description": "When it starts now: the published start plus any delay"},
+            "end": {**DATE_TIME, "description": "When it ends now: the published end plus any delay"},
+            "scheduled_start": {**DATE_TIME, "description": "The start in the published version"},
+            "scheduled_end": {**DATE_TIME, "description": "The end in the published version"},
+            "started_at": _nullable({**DATE_TIME, "description": "When the team marked it started"}),
+            "ended_at": _nullable({**DATE_TIME, "description": "When the team marked it ended"}),
             "duration_minutes": INTEGER,
             "room": _ref("RoomRef"),
             "hybrid": BOOLEAN,
@@ -120,7 +137,8 @@ SCHEMAS: Json = {
             "interpretation": {**STRINGS, "description": "Interpreted language codes (ar zh en fr ru es)"},
             **PAGE_AND_FEED,
         },
-        "A cancelled session stays listed for one published version, then disappears.",
+        "A session as it stands after the programme team's changes of the day. A session a "
+        "publication dropped stays listed as cancelled for one published version, then disappears.",
     ),
     "Speaker": _object(
         {
@@ -236,7 +254,8 @@ def openapi_document() -> Json:
             "title": "Published agenda API",
             "version": API_VERSION,
             "description": (
-                "The latest published version of the event's agenda, read-only. Local times carry the "
+                "The latest published version of the event's agenda as it stands after the programme "
+                "team's live changes (delays, cancellations), read-only. Local times carry the "
                 "event's UTC offset. Responses have an ETag: send it back in `If-None-Match` to get a "
                 "`304` while nothing changed. CORS is open to any origin."
             ),

@@ -1,29 +1,44 @@
-"""Which agenda the site shows, and the per-version page cache every public page goes through.
+"""Which agenda the site shows, and the one cache every public GET goes through.
 
-Only the latest *published* version is ever read: drafts cannot reach a page. A page's HTML
-depends only on that version (and on the event's last import), so it is rendered once per
-(version, URL) and served from memory after that, with an ETag naming the version so browsers
-and proxies revalidate with a cheap 304.
+Only the latest *published* version is ever read: drafts cannot reach a page. Every public page,
+calendar feed, export, schedule file and API response depends only on the agenda's state
+(`scheduler.effective.AgendaState`: the event's import, its published version and the programme
+team's live changes) and on its URL. `published` builds such a response once per (state, host,
+path, the query parameters the view declares), keeps its bytes with a SHA-256 ETag, and serves it
+from memory after that, or a bodiless 304 when the client's ETag (or Last-Modified) still holds.
+
+The state is read from the database on every request (one query), so a publication or a live
+change made by any process or the command line shows at once, on every server process. The event
+clock is not part of it: pages that change with the clock (Now & Next, join links) are not cached.
+
+Query parameters a view does not declare never reach the key, so cache-busting URLs (`?x=1`,
+`?x=2`, ...) share one entry; the cache is bounded in entries and in bytes.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, abort, current_app, g, make_response, render_template, request
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.agenda import EventNotFound, find_event, latest_published
+from scheduler.agenda import EventNotFound, find_event
+from scheduler.effective import AgendaState, agenda_state
 from scheduler.models import Event
+from webapp.conditional import body_etag
 from webapp.db import get_db
 from webapp.programme import Programme, SnapshotCache
 
 PageView = Callable[..., str | Response]
+NOT_PUBLISHED = "No agenda has been published yet."
+# Response headers a cached response keeps (the body, status, type and validators are kept anyway).
+KEPT_HEADERS = ("Content-Disposition",)
 
 
 def site_event(db: DbSession) -> Event | None:
@@ -36,70 +51,159 @@ def site_event(db: DbSession) -> Event | None:
     return g.agenda_event
 
 
+def current_state() -> AgendaState | None:
+    """The site's agenda state for this request (read once per request); None before publication."""
+    if "agenda_state" not in g:
+        db = get_db()
+        event = site_event(db)
+        g.agenda_state = agenda_state(db, event) if event is not None else None
+    return g.agenda_state
+
+
+def _snapshot(db: DbSession, event: Event, state: AgendaState) -> Programme:
+    return current_app.extensions["agenda_snapshots"].get(db, event, state)
+
+
 def programme_of(db: DbSession, event: Event) -> Programme | None:
-    """The latest published version of `event`, or None before its first publication."""
-    version = latest_published(db, event)
-    if version is None:
-        return None
-    return current_app.extensions["agenda_snapshots"].get(db, event, version)
+    """The agenda of `event` as it stands, or None before its first publication."""
+    state = agenda_state(db, event)
+    return _snapshot(db, event, state) if state is not None else None
 
 
 def current_programme() -> Programme | None:
-    """The latest published version of the site's event, or None before the first publication."""
+    """The site's agenda as it stands, or None before the first publication."""
+    state = current_state()
+    if state is None:
+        return None
     db = get_db()
     event = site_event(db)
-    return programme_of(db, event) if event is not None else None
+    assert event is not None  # a state exists only for an event
+    return _snapshot(db, event, state)
+
+
+# --- the response cache ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class CachedPage:
+class CachedResponse:
     body: bytes
     status: int
     mimetype: str
+    etag: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, response: Response) -> CachedResponse:
+        body = response.get_data()
+        kept = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+        mimetype = response.mimetype or "text/html"
+        return cls(body, response.status_code, mimetype, body_etag(body), kept)
 
 
-class PageCache:
-    """Rendered pages by (version tag, URL); bounded, because query strings are visitor input."""
+Key = tuple[str, ...]
 
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._pages: OrderedDict[tuple[str, str], CachedPage] = OrderedDict()
+
+class ResponseCache:
+    """Built responses by (state, host, path, declared parameters): an LRU bounded in entries and bytes."""
+
+    def __init__(self, entries: int = 512, max_bytes: int = 64 * 2**20) -> None:
+        self._entries = entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._items: OrderedDict[Key, CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> CachedPage | None:
+    def get(self, key: Key) -> CachedResponse | None:
         with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
 
-    def put(self, key: tuple[str, str], page: CachedPage) -> None:
+    def put(self, key: Key, item: CachedResponse) -> None:
+        if len(item.body) > self._max_bytes:
+            return
         with self._lock:
-            self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self._size:
-                self._pages.popitem(last=False)
+            previous = self._items.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(previous.body)
+            self._items[key] = item
+            self._bytes += len(item.body)
+            while len(self._items) > self._entries or self._bytes > self._max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
-            self._pages.clear()
+            self._items.clear()
+            self._bytes = 0
 
 
 def init_app(app: Flask) -> None:
     """Caches per app, not per process: two apps in one process (tests) never share an agenda."""
     app.extensions["agenda_snapshots"] = SnapshotCache()
-    app.extensions["agenda_pages"] = PageCache()
+    app.extensions["agenda_responses"] = ResponseCache(max_bytes=int(app.config["RESPONSE_CACHE_MB"] * 2**20))
 
 
-def version_tag(programme: Programme) -> str:
-    """Names the published content: changes whenever a version is published or the event re-imported."""
-    return f"{programme.event_id}-{programme.version_number}-{programme.imported_at:%Y%m%d%H%M%S%f}"
+def _key(state: AgendaState, params: tuple[str, ...]) -> Key:
+    # The host too: feeds and links built with `_external` differ per host name.
+    chosen = [f"{name}={request.args[name]}" for name in params if name in request.args]
+    return (state.tag, request.host, request.path, *chosen)
 
 
-def _render(view: PageView, programme: Programme, kwargs: dict[str, Any]) -> CachedPage:
-    result = view(programme, **kwargs)
-    response = result if isinstance(result, Response) else Response(result, mimetype="text/html")
-    return CachedPage(response.get_data(), response.status_code, response.mimetype or "text/html")
+def _serve(cached: CachedResponse, state: AgendaState) -> Response:
+    response = Response(cached.body, status=cached.status, mimetype=cached.mimetype)
+    response.headers.extend(cached.headers)
+    response.set_etag(cached.etag)
+    if state.last_modified is not None:  # naive UTC, as stored
+        response.last_modified = state.last_modified.replace(microsecond=0, tzinfo=UTC)
+    # Always revalidate: a change must show at once, and a 304 costs almost nothing.
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response.make_conditional(request)
+
+
+def published(
+    params: Iterable[str] = (),
+    strict: bool = False,
+    unpublished: Callable[[], Response] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Serve the view from the response cache, keyed by the agenda's state and the request.
+
+    `params` are the query parameters the view reads; others are ignored, or, with `strict`,
+    passed to the view uncached (so that it can refuse them). Before the first publication the
+    view is not called: `unpublished()` answers, or a 404. Only 200 responses are kept.
+    """
+    declared = tuple(params)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+        @wraps(view)
+        def wrapper(**kwargs: Any) -> Response:
+            state = current_state()
+            if state is None:
+                if unpublished is not None:
+                    return unpublished()
+                abort(404, description=NOT_PUBLISHED)
+            if strict and not set(request.args) <= set(declared):
+                return make_response(view(**kwargs))
+            cache: ResponseCache = current_app.extensions["agenda_responses"]
+            key = _key(state, declared)
+            cached = cache.get(key)
+            if cached is None:
+                cached = CachedResponse.of(make_response(view(**kwargs)))
+                if cached.status == 200:
+                    cache.put(key, cached)
+            return _serve(cached, state)
+
+        return wrapper
+
+    return decorate
 
 
 def not_published() -> Response:
@@ -108,26 +212,18 @@ def not_published() -> Response:
     return response
 
 
-def published_page(view: PageView) -> Callable[..., Response]:
-    """Serve `view(programme, **url_values)` from the page cache, for the published agenda only."""
+def published_page(params: Iterable[str] = ()) -> Callable[[PageView], Callable[..., Response]]:
+    """A public page: `view(programme, **url_values)` through `published`, with the friendly page
+    before the first publication."""
 
-    @wraps(view)
-    def wrapper(**kwargs: Any) -> Response:
-        programme = current_programme()
-        if programme is None:
-            return not_published()
-        tag = version_tag(programme)
-        # The host too: feeds and links built with `_external` differ per host name.
-        key = (tag, request.host + request.full_path)
-        pages: PageCache = current_app.extensions["agenda_pages"]
-        page = pages.get(key)
-        if page is None:
-            page = _render(view, programme, kwargs)
-            pages.put(key, page)
-        response = Response(page.body, status=page.status, mimetype=page.mimetype)
-        response.set_etag(tag)
-        # Always revalidate: a new publication must show at once, and a 304 costs almost nothing.
-        response.headers["Cache-Control"] = "public, no-cache"
-        return response.make_conditional(request)
+    def decorate(view: PageView) -> Callable[..., Response]:
+        @published(params, unpublished=not_published)
+        @wraps(view)
+        def page(**kwargs: Any) -> str | Response:
+            programme = current_programme()
+            assert programme is not None  # `published` answers before the first publication
+            return view(programme, **kwargs)
 
-    return wrapper
+        return page
+
+    return decorate

@@ -28,7 +28,8 @@ from flask import (
 )
 
 from scheduler import participants
-from scheduler.agenda import entries, latest_published
+from scheduler.agenda import latest_published
+from scheduler.effective import agenda_entries
 from scheduler.ical import Extras, build_calendar, feed_info
 from scheduler.joinlinks import Admission, JoinProvider, admit, provider_from_config
 from scheduler.live import EventClock
@@ -44,10 +45,19 @@ bp.add_app_template_global(csrf_token)
 
 REMEMBERED = "participant_token"
 REMINDER = timedelta(minutes=10)
-_JOIN_STATUS = {"invalid_token": 403, "unknown_session": 404, "unavailable": 503}
+_JOIN_STATUS = {"invalid_token": 403, "unknown_session": 404, "unavailable": 404}
+
+
 def init_app(app: Flask) -> None:
     """Build the join provider and the event clock once, so bad settings fail at start-up."""
-    app.extensions["join_provider"] = provider_from_config(app.config)
+    provider = provider_from_config(app.config)
+    if provider is None:
+        # Said once per process, where the team looks: pages tell participants the rest.
+        app.logger.warning(
+            "No join provider is configured (JOIN_URL_TEMPLATE or JOIN_PROVIDER, see "
+            "docs/remote-participation.md): pages say online participation is not offered."
+        )
+    app.extensions["join_provider"] = provider
     app.extensions["event_clock"] = EventClock.parse(app.config.get("AGENDA_CLOCK"))
     app.register_blueprint(bp)
 
@@ -234,7 +244,8 @@ def bookmarks(session_key: str) -> Response:
 
 @bp.get("/calendar/my/<token>.ics")
 def personal_feed(token: str) -> Response:
-    """The participant's bookmarks, with their personal join link and a reminder 10 minutes before."""
+    """The participant's bookmarks as they stand, with their personal join link and a reminder 10
+    minutes before (neither for a cancelled session)."""
     event = _event()
     db = get_db()
     participant = participants.by_token(db, event, token)
@@ -242,7 +253,7 @@ def personal_feed(token: str) -> Response:
     if participant is None or version is None:
         abort(404, description="This calendar link is not valid (it may have been replaced).")
     keys = participants.bookmarked_keys(db, participant)
-    chosen = [e for e in entries(db, version) if e.session.key in keys]
+    chosen = [e for e in agenda_entries(db, version) if e.session.key in keys]
     extras = {
         key: Extras(join_url=join_link(key, token, external=True), alarm_before=REMINDER) for key in keys
     }

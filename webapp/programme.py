@@ -1,7 +1,9 @@
-"""The published agenda as the public pages see it: one immutable snapshot per published version.
+"""The agenda as the public pages see it: one immutable snapshot per state of the agenda.
 
-A snapshot is built from the database once per (event, published version, import) and kept in
-memory, so page views read plain objects and never send visitor input to SQL. Times are
+A snapshot is built from the database once per `scheduler.effective.AgendaState` (the event's
+import, its published version and the team's live changes) and kept in memory, so page views read
+plain objects and never send visitor input to SQL. Sessions carry their effective times and status
+(a delayed session is shown at its new time, with the published times beside it). Times are
 timezone-aware in the event's zone: templates print wall-clock Geneva time and the UTC offset.
 """
 
@@ -18,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.agenda import entries
-from scheduler.models import Day, Event, PublishedEntry, ScheduleVersion
+from scheduler.effective import AgendaEntry, AgendaState, Note, Status, agenda_entries
+from scheduler.models import Day, Event, ScheduleVersion
 from scheduler.models import Room as RoomRow
 
 HYBRID_FEATURE = "hybrid"
@@ -97,6 +99,14 @@ class SessionView:
     tracks: tuple[str, ...]
     interpretation: tuple[str, ...]
     cancelled: bool
+    # What happened today (`scheduler.effective`): `start` and `end` above are the effective times.
+    status: Status
+    notes: tuple[Note, ...]
+    delay_minutes: int
+    scheduled_start: datetime
+    scheduled_end: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
     abstract: str = ""
 
     @property
@@ -253,8 +263,8 @@ def _day_view(day: Day, zone: ZoneInfo) -> DayView:
     return DayView(day.date, _at(day.date, day.open, zone), _at(day.date, day.close, zone), breaks)
 
 
-def _session_view(entry: PublishedEntry, rooms: dict[int, RoomView], zone: ZoneInfo) -> SessionView:
-    session = entry.session
+def _session_view(entry: AgendaEntry, rooms: dict[int, RoomView], zone: ZoneInfo) -> SessionView:
+    session, timing = entry.session, entry.timing
     speakers = tuple(
         PersonView(sp.key, sp.name, sp.role, sp.affiliation, sp.bio, sp.photo) for sp in session.speakers
     )
@@ -262,26 +272,36 @@ def _session_view(entry: PublishedEntry, rooms: dict[int, RoomView], zone: ZoneI
         key=session.key,
         title=session.title,
         type=session.type,
-        start=_aware(entry.start, zone),
-        end=_aware(entry.end, zone),
-        room=rooms[entry.room_id],
+        start=_aware(timing.start, zone),
+        end=_aware(timing.end, zone),
+        room=rooms[entry.published.room_id],
         speakers=speakers,
         organizers=tuple(session.organizers),
         tracks=tuple(session.tracks),
         interpretation=tuple(session.interpretation),
-        cancelled=entry.cancelled,
+        cancelled=timing.cancelled,
+        status=timing.status,
+        notes=timing.notes,
+        delay_minutes=timing.facts.delay_minutes,
+        scheduled_start=_aware(timing.scheduled_start, zone),
+        scheduled_end=_aware(timing.scheduled_end, zone),
+        started_at=_aware(timing.facts.started_at, zone) if timing.facts.started_at else None,
+        ended_at=_aware(timing.facts.ended_at, zone) if timing.facts.ended_at else None,
         abstract=session.abstract,
     )
 
 
-def build_programme(db: DbSession, event: Event, version: ScheduleVersion) -> Programme:
+def build_programme(db: DbSession, event: Event, state: AgendaState) -> Programme:
     zone = ZoneInfo(event.timezone)
-    published = entries(db, version)
+    version = db.get(ScheduleVersion, state.version_id)
+    if version is None:
+        raise LookupError(f"published version {state.version_number} of {event.slug!r} is gone")
+    agenda = agenda_entries(db, version)
     # Rooms in event order; a room a re-import dropped still shows while a published session uses it.
-    used = {e.room_id for e in published}
+    used = {e.published.room_id for e in agenda}
     room_rows = [r for r in event.rooms if r.removed_at is None or r.id in used]
     rooms = {r.id: _room_view(r, zone) for r in room_rows}
-    sessions = tuple(_session_view(e, rooms, zone) for e in published)
+    sessions = tuple(_session_view(e, rooms, zone) for e in agenda)
     return Programme(
         event_id=event.id,
         slug=event.slug,
@@ -303,17 +323,16 @@ class SnapshotCache:
 
     def __init__(self, size: int = 8) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[object, ...], Programme] = OrderedDict()
+        self._items: OrderedDict[str, Programme] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, db: DbSession, event: Event, version: ScheduleVersion) -> Programme:
-        # imported_at: a re-import edits titles and names in place under the same version number.
-        key = (event.id, version.id, version.number, event.imported_at)
+    def get(self, db: DbSession, event: Event, state: AgendaState) -> Programme:
+        key = state.tag
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        programme = build_programme(db, event, version)
+        programme = build_programme(db, event, state)
         with self._lock:
             self._items[key] = programme
             while len(self._items) > self._size:

@@ -40,7 +40,7 @@ def _by_initial(speakers: tuple[SpeakerSessions, ...]) -> list[tuple[str, list[S
 
 
 @bp.get("/speakers")
-@published_page
+@published_page(("q",))
 def index(programme: Programme) -> str:
     query = Filters.from_args(request.args).query
     shown = tuple(s for s in programme.speakers if fold(query) in fold(s.person.name))
@@ -50,7 +50,7 @@ def index(programme: Programme) -> str:
 
 
 @bp.get("/speakers/<key>")
-@published_page
+@published_page()
 def profile(programme: Programme, key: str) -> str:
     speaker = programme.speaker(key)
     if speaker is None:

@@ -1,0 +1,267 @@
+"""The agenda as it stands: the published version with the programme team's changes of the day.
+
+Every output people see (pages, calendar feeds, personal feeds, schedule.xml/json, the API,
+exports, Now & Next, join links) reads a session's times and status from here, so no two of them
+can disagree. The team's facts (`LiveState`: a delay, a cancellation, an early start or end) and
+the published entry give:
+
+- the effective times: a delay moves start and end; the times as published are kept beside them;
+- the status: cancelled (by the team today, or by a publication that dropped the session), ended,
+  started, delayed or scheduled, with notes people read ("Delayed by 20 min (was 10:00-11:00)");
+- the calendar's SEQUENCE and LAST-MODIFIED: the published entry's, raised by the session's
+  live `revision` (one per change the team made) and moved to the time of the last change, so
+  SEQUENCE never goes down across live changes and publications alike.
+
+Clock-driven phases (join open, live now) are not decided here: they change by the second, and
+whatever is built from this module is cached until the published version or the team's facts
+change (`AgendaState`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.agenda import entries
+from scheduler.models import Event, LiveState, PublishedEntry, Room, ScheduleVersion, Session
+
+Status = Literal["scheduled", "delayed", "started", "ended", "cancelled"]
+NoteKind = Literal["delayed", "cancelled", "started_early", "started", "ended_early", "ended"]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the programme team said about a session on the day. Times are venue wall-clock times."""
+
+    delay_minutes: int = 0
+    cancelled: bool = False
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @classmethod
+    def of(cls, row: LiveState | None) -> Facts:
+        if row is None:
+            return cls()
+        return cls(row.delay_minutes, row.cancelled, row.started_at, row.ended_at)
+
+    @property
+    def started(self) -> bool:
+        return self.started_at is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One thing that happened to a session today, as people read it (pages translate it by `kind`)."""
+
+    kind: NoteKind
+    minutes: int = 0
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """A session's times as published, the facts of the day, and what follows from them."""
+
+    scheduled_start: datetime
+    scheduled_end: datetime
+    facts: Facts = Facts()
+
+    @property
+    def delay(self) -> timedelta:
+        return timedelta(minutes=self.facts.delay_minutes)
+
+    @property
+    def start(self) -> datetime:
+        return self.scheduled_start + self.delay
+
+    @property
+    def end(self) -> datetime:
+        return self.scheduled_end + self.delay
+
+    @property
+    def cancelled(self) -> bool:
+        return self.facts.cancelled
+
+    @property
+    def status(self) -> Status:
+        facts = self.facts
+        if facts.cancelled:
+            return "cancelled"
+        if facts.ended:
+            return "ended"
+        if facts.started:
+            return "started"
+        return "delayed" if facts.delay_minutes else "scheduled"
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        """What to tell people, in the order they read it."""
+        facts = self.facts
+        if facts.cancelled:
+            return (Note("cancelled"),)
+        notes = []
+        if facts.delay_minutes:
+            notes.append(Note("delayed", minutes=facts.delay_minutes))
+        if facts.started_at is not None:
+            early = facts.started_at < self.start
+            notes.append(Note("started_early" if early else "started", at=facts.started_at))
+        if facts.ended_at is not None:
+            early = facts.ended_at < self.end
+            notes.append(Note("ended_early" if early else "ended", at=facts.ended_at))
+        return tuple(notes)
+
+    def english(self) -> list[str]:
+        """The notes as English sentences, for calendar and schedule-app descriptions."""
+        return [_english(note, self) for note in self.notes]
+
+
+def _english(note: Note, timing: Timing) -> str:
+    at = f"{note.at:%H:%M}" if note.at else ""
+    return {
+        "delayed": (
+            f"Delayed by {note.minutes} min (was {timing.scheduled_start:%H:%M}-{timing.scheduled_end:%H:%M})"
+        ),
+        "cancelled": "Cancelled",
+        "started_early": f"Started early, at {at}",
+        "started": f"Started at {at}",
+        "ended_early": f"Ended early, at {at}",
+        "ended": f"Ended at {at}",
+    }[note.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaEntry:
+    """One session of the published agenda as it stands now: what every output reads.
+
+    `start`, `end` and `cancelled` are the effective ones; `published` is the stored entry.
+    """
+
+    published: PublishedEntry
+    timing: Timing
+    sequence: int
+    changed_at: datetime  # naive UTC: the publication or the live change that last changed it
+
+    @property
+    def session(self) -> Session:
+        return self.published.session
+
+    @property
+    def room(self) -> Room:
+        return self.published.room
+
+    @property
+    def start(self) -> datetime:
+        return self.timing.start
+
+    @property
+    def end(self) -> datetime:
+        return self.timing.end
+
+    @property
+    def cancelled(self) -> bool:
+        return self.timing.cancelled
+
+
+def agenda_entry(published: PublishedEntry, live: LiveState | None = None) -> AgendaEntry:
+    """`published` with the day's facts about its session (`live`, if the team changed any)."""
+    facts = Facts.of(live)
+    if published.cancelled and not facts.cancelled:
+        facts = Facts(facts.delay_minutes, True, facts.started_at, facts.ended_at)
+    timing = Timing(published.start, published.end, facts)
+    if live is None:
+        return AgendaEntry(published, timing, published.sequence, published.changed_at)
+    changed_at = max(published.changed_at, live.updated_at.replace(microsecond=0))
+    return AgendaEntry(published, timing, published.sequence + live.revision, changed_at)
+
+
+def entry_order(entry: AgendaEntry) -> tuple[object, ...]:
+    """Time order, then room order, then session id: the order every output lists sessions in."""
+    return (entry.start, entry.room.position, entry.session.key)
+
+
+def live_states(db: DbSession, session_ids: Iterable[int]) -> dict[int, LiveState]:
+    """The team's facts about these sessions, by session row id (sessions never changed are absent)."""
+    wanted = list(session_ids)
+    if not wanted:
+        return {}
+    rows = db.scalars(select(LiveState).where(LiveState.session_id.in_(wanted))).all()
+    return {row.session_id: row for row in rows}
+
+
+def agenda_entries(db: DbSession, version: ScheduleVersion) -> list[AgendaEntry]:
+    """A published version's sessions as they stand now (cancelled ones included), in time order."""
+    published = entries(db, version)
+    facts = live_states(db, [e.session_id for e in published])
+    return sorted((agenda_entry(e, facts.get(e.session_id)) for e in published), key=entry_order)
+
+
+# --- what the outputs depend on ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaState:
+    """Names everything an event's public outputs show: its import, its latest published version
+    and the team's live changes. Equal states give equal outputs, so caches are keyed by `tag`."""
+
+    event_id: int
+    imported_at: datetime
+    version_id: int
+    version_number: int
+    published_at: datetime | None
+    # The sum of every session's live revisions: it rises by one with each change the team makes.
+    live_revision: int
+    live_changed_at: datetime | None
+
+    @property
+    def tag(self) -> str:
+        return (
+            f"{self.event_id}-{self.imported_at:%Y%m%d%H%M%S%f}-{self.version_id}"
+            f"-{self.version_number}-{self.live_revision}"
+        )
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """When any of it last changed (naive UTC)."""
+        moments = [m for m in (self.published_at, self.live_changed_at) if m is not None]
+        return max(moments) if moments else None
+
+
+def _live_totals(event: Event) -> tuple[object, object]:
+    of_event = (
+        select(LiveState)
+        .join(Session, Session.id == LiveState.session_id)
+        .where(Session.event_id == event.id)
+        .subquery()
+    )
+    revision = select(func.coalesce(func.sum(of_event.c.revision), 0)).scalar_subquery()
+    changed = select(func.max(of_event.c.updated_at)).scalar_subquery()
+    return revision, changed
+
+
+def agenda_state(db: DbSession, event: Event) -> AgendaState | None:
+    """The event's state now, in one query; None before its first publication."""
+    revision, changed = _live_totals(event)
+    row = db.execute(
+        select(
+            ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.published_at, revision, changed
+        )
+        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published")
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    version_id, number, published_at, live_revision, live_changed_at = row
+    return AgendaState(
+        event.id, event.imported_at, version_id, number, published_at, int(live_revision), live_changed_at
+    )
+
