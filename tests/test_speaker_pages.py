@@ -256,6 +256,6 @@ def test_speaker_links_command(agenda_event: object, database_url: str) -> None:
     assert client.get(links["sp-2"].split(".org", 1)[1]).status_code == 404
 
     unknown = runner.invoke(main, ["speaker-links", "--revoke", "sp-99"])
-    assert unknown.exit_code == 1 and "no speaker with id 'sp-99'" in unknown.output
+    assert unknown.exit_code == 2 and "no speaker with id 'sp-99'" in unknown.output
     no_event = runner.invoke(main, ["speaker-links", "no-such-event"])
     assert no_event.exit_code == 2 and "no event with id or slug" in no_event.output

@@ -1,4 +1,7 @@
-"""Two real server processes sharing Redis: a CLI change reaches the clients of both.
+"""Two real server processes sharing Redis (and the database): a CLI change reaches both.
+
+Live clients hear of it through Socket.IO, and every cached output of either process (pages,
+public and personal feeds read by ical.js, schedule.json, the API) shows it on its next request.
 
 Each server is `scheduler serve` (gevent) on its own loopback port; the message queue channel is
 unique to this test run, so parallel runs and other tests never hear each other.
@@ -6,19 +9,28 @@ unique to this test run, so parallel runs and other tests never hear each other.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import threading
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 import socketio
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from scheduler import participants
+from scheduler.db import transaction
+from scheduler.models import Event
 from scheduler.schedule_file import dump_schedule
-from tests.test_live_data import DAY1, REDIS_URL, at, cli, redis_available, schedule, seed, server
+from tests.test_icaljs import JS_DIR, read_with_icaljs
+from tests.test_live_data import DAY1, REDIS_URL, at, cli, redis_available, register, schedule, seed, server
 
 pytestmark = [
     pytest.mark.slow,
@@ -115,3 +127,114 @@ def test_a_cli_delay_reaches_clients_of_both_processes(env: dict[str, str], tmp_
         finally:
             for watcher in watchers:
                 watcher.client.disconnect()
+
+
+def _get(base: str, path: str) -> bytes:
+    with urllib.request.urlopen(base + path, timeout=10) as response:
+        assert response.status == 200, path
+        return response.read()
+
+
+def _personal_feed(base: str, token: str, path: Path) -> dict[str, Any]:
+    """The participant's feed as ical.js (Thunderbird's parser) reads it: s-open's event."""
+    path.write_bytes(_get(base, f"/calendar/my/{token}.ics"))
+    script = JS_DIR / "read_feed.mjs"
+    [calendar] = read_with_icaljs(script, "Asia/Tokyo", path)
+    [event] = [e for e in calendar["events"] if e["uid"].startswith("s-open@")]
+    return event
+
+
+def _public_event(base: str) -> icalendar.Event:
+    calendar = icalendar.Calendar.from_ical(_get(base, "/calendar/agenda.ics"))
+    return next(e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("s-open@"))
+
+
+def _talk(base: str) -> dict[str, Any] | None:
+    document = json.loads(_get(base, "/schedule.json"))
+    days = document["schedule"]["conference"]["days"]
+    found = [t for d in days for r in d["rooms"].values() for t in r if t["url"].endswith("/s-open")]
+    return found[0] if found else None
+
+
+def _outputs(base: str) -> None:
+    """Serve, and so cache, every output the test then checks."""
+    for path in ["/sessions/s-open", "/day/2025-07-08", "/calendar/agenda.ics", "/schedule.json",
+                 "/api/v1/sessions/s-open"]:  # fmt: skip
+        _get(base, path)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_live_changes_reach_every_output_of_the_other_process(
+    env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    if not (JS_DIR / "node_modules" / "ical.js").is_dir():
+        pytest.skip("ical.js is not installed (cd tests/js && npm ci)")
+    with transaction(engine) as db:
+        event = db.scalars(select(Event)).one()
+        _, token = register(db, event)
+        participant = participants.by_token(db, event, token)
+        assert participant is not None
+        participants.add_bookmark(db, participant, participants.session_by_key(db, event, "s-open"))
+    zone = ZoneInfo("Europe/Zurich")
+
+    def instant(hh_mm: str) -> int:
+        return int(at(DAY1, hh_mm).replace(tzinfo=zone).timestamp())
+
+    with (
+        server(env, "2025-07-08T15:00", tmp_path / "one.log") as one,
+        server(env, "2025-07-08T15:00", tmp_path / "two.log") as two,
+    ):
+        for base in (one, two):
+            _outputs(base)
+        before = _personal_feed(two, token, tmp_path / "before.ics")
+        assert before["start"] == instant("16:00") and before["alarms"] == [-600]
+        base_sequence = before["sequence"]
+
+        assert cli(env, "live", "delay", "s-open", "20").returncode == 0
+        # The CLI has committed: the other processes' next responses show it, cached or not.
+        page = _get(two, "/sessions/s-open").decode()
+        assert "Delayed by 20 min (was 16:00–17:00)" in page
+        assert '<time datetime="2025-07-08T16:20:00+02:00">16:20</time>' in page
+        assert "Delayed by 20 min (was 16:00–17:00)" in _get(two, "/day/2025-07-08").decode()
+        public = _public_event(two)
+        assert public["DTSTART"].dt.hour == 16 and public["DTSTART"].dt.minute == 20
+        assert int(public["SEQUENCE"]) == base_sequence + 1
+        delayed = _personal_feed(two, token, tmp_path / "delayed.ics")
+        assert (delayed["start"], delayed["end"]) == (instant("16:20"), instant("17:20"))
+        assert delayed["sequence"] == base_sequence + 1 and delayed["alarms"] == [-600]
+        assert delayed["lastModified"] > before["lastModified"]
+        talk = _talk(two)
+        assert talk is not None and talk["date"] == "2025-07-08T16:20:00+02:00" and talk["start"] == "16:20"
+        api = json.loads(_get(two, "/api/v1/sessions/s-open"))
+        assert (api["status"], api["start"]) == ("delayed", "2025-07-08T16:20:00+02:00")
+
+        assert cli(env, "live", "cancel", "s-open").returncode == 0
+        assert "Cancelled" in _get(one, "/sessions/s-open").decode()
+        assert _public_event(one)["STATUS"] == "CANCELLED"
+        cancelled = _personal_feed(one, token, tmp_path / "cancelled.ics")
+        assert cancelled["status"] == "CANCELLED" and cancelled["sequence"] == base_sequence + 2
+        assert cancelled["alarms"] == [] and "Join online" not in cancelled["description"]
+        assert _talk(one) is None
+        assert json.loads(_get(one, "/api/v1/sessions/s-open"))["status"] == "cancelled"
+
+        assert cli(env, "live", "reset", "s-open").returncode == 0
+        for base in (one, two):
+            reset = _personal_feed(base, token, tmp_path / "reset.ics")
+            assert (reset["start"], reset["status"]) == (instant("16:00"), "CONFIRMED")
+            assert reset["sequence"] == base_sequence + 3 and reset["alarms"] == [-600]
+            assert "Join online" in reset["description"]
+            assert 'data-note="' not in _get(base, "/sessions/s-open").decode()
+            assert json.loads(_get(base, "/api/v1/sessions/s-open"))["status"] == "scheduled"
+            talk = _talk(base)
+            assert talk is not None and talk["start"] == "16:00"
+
+
+def test_live_status_runs_the_same_clock_as_the_server(env: dict[str, str], tmp_path: Path) -> None:
+    # The server shows 15:59:58 when it starts and 16:00 a few seconds later; a command that ran
+    # a clock of its own from the same setting would say 15:59, and s-open would not be live yet.
+    with server(env, "2025-07-08T15:59:58", tmp_path / "one.log"):
+        result = cli(env, "live", "status")
+    assert result.returncode == 0, result.stderr
+    assert "Live Test Event at 2025-07-08 16:00" in result.stdout
+    assert "now:  Tue 16:00-17:00 s-open Opening the floor [live]" in result.stdout
+    assert not (tmp_path / "event-clock.json").exists()  # the server took its record away

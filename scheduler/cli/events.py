@@ -3,7 +3,8 @@
 Every command that touches the database reads DATABASE_URL and brings its schema up to date first,
 so a fresh machine needs no set-up. EVENT is an event id or slug, and may be left out when the
 database holds a single event. Exit codes: 0 done, 1 refused (an infeasible plan, a schedule that
-breaks a hard rule), 2 bad input (invalid file, unknown event or version).
+breaks a hard rule), 2 bad input (invalid file, unknown event or version), 3 published but not
+announced (the message queue could not be reached).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import models
 from scheduler.agenda import latest_published
 from scheduler.cli.database import InputError, database, stored_event
-from scheduler.cli.output import echo, fail, plural, problem_summary
+from scheduler.cli.output import echo, fail, not_announced, plural, problem_summary
 from scheduler.cli.solve import ProgressLine, solve_interruptibly
 from scheduler.db import transaction
 from scheduler.diff import diff_assignments
-from scheduler.live import notify_published
+from scheduler.live import QueueError, notify_published
 from scheduler.problem_file import ProblemFileError, dump_problem
 from scheduler.schedule_file import load_schedule
 from scheduler.speaker_reports import ReportNotFound, describe, reports, resolve
@@ -231,7 +232,12 @@ def publish_command(
         )
     echo(line)
     # After the commit: viewers must never hear of a version they cannot load yet.
-    if notify_published(event, version):
+    try:
+        announced = notify_published(event, version)
+    except QueueError as error:
+        not_announced(f"Published version {version.number}", error)
+        return
+    if announced:
         echo("Announced to connected clients through the message queue.")
 
 

@@ -4,21 +4,26 @@
 through the Socket.IO message queue (`SOCKETIO_MESSAGE_QUEUE`), whichever server process the
 client is connected to. Without a queue the change still reaches clients: each server process
 polls the database and pushes the new state within a second, but no announcement is shown.
+
+Exit codes: 0 done; 1 refused (a cancelled or ended session); 2 bad input (an unknown session,
+participant or event, a delay out of range, a malformed time); 3 stored but not announced (the
+message queue could not be reached: the change stands, and the message says so).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import live, participants
+from scheduler import config, live, participants
 from scheduler.cli.database import database, stored_event
-from scheduler.cli.output import echo
+from scheduler.cli.output import echo, not_announced
 from scheduler.figures import Figures, Parity, figures
 from scheduler.models import Event
 
@@ -27,13 +32,18 @@ event_option = click.option(
 )
 
 
+# Names of things that do not exist: bad input (exit 2), not a refusal.
+UNKNOWN = (live.UnknownSession, participants.ParticipantError)
+
+
 @contextmanager
 def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
-    """The event in one transaction; the team's refused changes become clean errors (exit 1)."""
+    """The event in one transaction: unknown sessions and participants are bad input (exit 2), and
+    changes the day's state refuses are clean errors (exit 1). Nothing is stored either way."""
     try:
-        with database() as engine, stored_event(engine, event_ref) as (db, event):
+        with database() as engine, stored_event(engine, event_ref, UNKNOWN) as (db, event):
             yield db, event
-    except (live.LiveError, participants.ParticipantError) as error:
+    except live.LiveError as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -68,12 +78,43 @@ def live_group() -> None:
     """Delay, cancel, start or end a session today; clients see it at once."""
 
 
-def _change(event_ref: str | None, session_key: str, action: live.Action, minutes: int = 0) -> None:
+def _change(
+    event_ref: str | None, session_key: str, action: live.Action, minutes: int = 0, cascade: bool = False
+) -> None:
     with _unit_of_work(event_ref) as (db, event):
-        slot = live.change(db, event, session_key, action, minutes)
-        bookmarkers = participants.bookmarking(db, [slot.session_id]).get(slot.session_id, [])
-    echo(live.describe(slot, action))
-    if live.notify_session(live.queue_emitter(), event, slot, action, bookmarkers):
+        if action == "delay":
+            changed = live.delay(db, event, session_key, minutes, cascade)
+            overlapped = live.overlap_after(db, event, changed[-1])
+        else:
+            changed, overlapped = [live.change(db, event, session_key, action)], None
+        followers = participants.bookmarking(db, [slot.session_id for slot in changed])
+    echo(live.describe(changed[0], action))
+    for slot in changed[1:]:
+        echo(f"Also delayed: {live.describe(slot, action)}")
+    if overlapped is not None:
+        last = changed[-1]
+        echo(
+            f"Warning: {last.title} now ends at {last.ends_at:%H:%M}, after {overlapped.title} "
+            f"({overlapped.key}) starts at {overlapped.starts_at:%H:%M} in {last.room_name}. "
+            "`scheduler live delay --cascade` delays the following sessions too.",
+            err=True,
+        )
+    _announce(event, changed, action, followers)
+
+
+def _announce(
+    event: Event, changed: Sequence[live.Slot], action: live.Action, followers: dict[int, list[int]]
+) -> None:
+    try:
+        emitter = live.queue_emitter()
+        sent = [
+            live.notify_session(emitter, event, slot, action, followers.get(slot.session_id, []))
+            for slot in changed
+        ]
+    except live.QueueError as error:
+        not_announced("The change", error)
+        return
+    if all(sent):
         echo("Announced to connected clients through the message queue.")
     else:
         echo("No message queue configured: followers of the session get no immediate notice.")
@@ -89,13 +130,21 @@ def _session_command(action: live.Action, help_text: str) -> click.Command:
     return command
 
 
-@live_group.command("delay")
+# "-5" is a (refused) number of minutes, not an unknown option.
+@live_group.command("delay", context_settings={"ignore_unknown_options": True})
 @click.argument("session_key", metavar="SESSION")
 @click.argument("minutes", type=click.IntRange(0, live.MAX_DELAY_MINUTES))
+@click.option(
+    "--cascade", is_flag=True, help="Also delay the following sessions of the room that would overlap."
+)
 @event_option
-def delay(session_key: str, minutes: int, event_ref: str | None) -> None:
-    """Announce that SESSION starts MINUTES late (0 puts it back on time); its end moves too."""
-    _change(event_ref, session_key, "delay", minutes)
+def delay(session_key: str, minutes: int, cascade: bool, event_ref: str | None) -> None:
+    """Announce that SESSION starts MINUTES late (0 puts it back on time); its end moves too.
+
+    If it then overlaps the next session in its room, a warning names that session; --cascade
+    delays each following session that would overlap, just enough, and shows each.
+    """
+    _change(event_ref, session_key, "delay", minutes, cascade)
 
 
 _SESSION_ACTIONS: tuple[tuple[live.Action, str], ...] = (
@@ -108,19 +157,33 @@ for _action, _help in _SESSION_ACTIONS:
     live_group.add_command(_session_command(_action, _help))
 
 
+def _at_time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    try:
+        return live.EventClock.parse(value).start if value else None
+    except live.LiveError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @live_group.command("status")
 @click.option(
     "--at",
     "at_time",
     metavar="TIME",
-    help="Event time to show, e.g. 2025-07-08T10:55 (default: now at the venue).",
+    callback=_at_time,
+    help="Event time to show, e.g. 2025-07-08T10:55 (default: now on the event clock).",
 )
 @event_option
-def status(at_time: str | None, event_ref: str | None) -> None:
-    """Show each room's session now and next, as the Now & Next page does."""
+def status(at_time: datetime | None, event_ref: str | None) -> None:
+    """Show each room's session now and next, as the Now & Next page does.
+
+    "Now" is on the event clock the servers run: a set clock a server on this machine was
+    started with (`scheduler serve --clock`, `scheduler demo`), else AGENDA_CLOCK, else real time.
+    """
+    settings = config.load()
+    opens_before = timedelta(minutes=int(settings["JOIN_OPENS_MINUTES_BEFORE"]))
     with _unit_of_work(event_ref) as (db, event):
-        now = live.EventClock.parse(at_time).start or live.EventClock().now(event.timezone)
-        states = live.at(live.load_slots(db, event), now)
+        now = at_time or live.configured_clock(settings).now(event.timezone)
+        states = live.at(live.load_slots(db, event), now, opens_before)
     echo(f"{event.name} at {now:%Y-%m-%d %H:%M}")
     for room in live.board(states, now):
         echo(f"{room.room_name}:")

@@ -13,6 +13,18 @@ from solver.domain import Problem
 
 # The exit code of a command given input it cannot use (a bad file, an unknown event).
 INVALID = 2
+# The exit code of a change that is stored but could not be announced (the message queue is down).
+NOT_ANNOUNCED = 3
+
+
+def not_announced(done: str, error: Exception) -> None:
+    """Say plainly that `done` is stored but nobody was told at once, and exit with NOT_ANNOUNCED."""
+    echo(
+        f"{done} is saved, but it could not be announced: {error}. Viewers still see it on their "
+        "server's next update; followers got no immediate notice. Check SOCKETIO_MESSAGE_QUEUE.",
+        err=True,
+    )
+    click.get_current_context().exit(NOT_ANNOUNCED)
 
 
 def echo(message: str, err: bool = False) -> None:

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import secrets
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from scheduler.agenda import find_event
-from scheduler.cli.database import database, stored_event
+from scheduler import config, live
+from scheduler.agenda import find_event, latest_published
+from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import clock_option
-from scheduler.cli.output import echo
-from scheduler.db import PROJECT_ROOT, instance_path, make_engine, transaction
-from scheduler.models import Speaker
+from scheduler.cli.output import echo, plural
+from scheduler.db import PROJECT_ROOT, database_url, instance_path, make_engine, transaction
+from scheduler.joinlinks import provider_from_config
+from scheduler.models import Event, Speaker
 from scheduler.plaintext import one_line
 from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schema import upgrade
 from scheduler.speaker_links import issue_links, renew_token, revoke_tokens, speaker_link
-from scheduler.store import StoreError, import_problem
-from scheduler.versions import VersionError, publish, save_draft
+from scheduler.store import StoreError, export_problem, import_problem, slugify
+from scheduler.versions import VersionError, publish_schedule, version_schedule
 from solver.domain import Problem, Schedule
 from solver.options import Progress
 
@@ -28,9 +35,26 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 SAMPLE_PROBLEM = PROJECT_ROOT / "data" / "wsis20-2025.problem.json"
 # July 2025 has passed: the demo runs its clock from a busy morning of the event, so Now & Next is live.
 DEMO_CLOCK = "2025-07-08T10:55"
+# A real, public meeting service, so that "Join online" opens a room during the demo (override it
+# with JOIN_URL_TEMPLATE or JOIN_PROVIDER; see docs/remote-participation.md).
+DEMO_JOIN_URL_TEMPLATE = "https://meet.jit.si/{event}-{room}"
 
 
-def run_server(host: str, port: int) -> None:
+def _shared_clock(settings: dict[str, Any]) -> live.EventClock:
+    """The configured event clock, pinned to a real instant and recorded for the `live` commands."""
+    try:
+        clock = live.EventClock.parse(settings["AGENDA_CLOCK"])
+    except live.LiveError as error:
+        raise InputError(f"AGENDA_CLOCK: {error}") from None
+    shared = clock.shared()
+    if shared is not None:
+        # Every process that reads the setting now shows the same time, however late it starts.
+        os.environ["AGENDA_CLOCK"] = shared
+        live.record_clock(shared, database_url(settings["DATABASE_URL"]))
+    return clock
+
+
+def run_server(host: str, port: int, banner: Sequence[str] = ()) -> None:
     """Serve the web app (pages, feeds and live updates) for DATABASE_URL until interrupted."""
     # One gevent process holds thousands of Socket.IO connections only if blocking I/O
     # (database, Redis, sockets) yields to other greenlets; patch before any connection exists.
@@ -41,12 +65,18 @@ def run_server(host: str, port: int) -> None:
     from webapp import create_app
     from webapp.extensions import socketio
 
-    app = create_app()
-    echo(f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)")
+    _shared_clock(config.load())
+    # Stopped by a service manager (SIGTERM) as by Ctrl+C: leave through `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        app = create_app()
+        for line in banner or [f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)"]:
+            echo(line)
         socketio.run(app, host=host, port=port)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    finally:
+        live.forget_clock()
 
 
 @click.command("serve")
@@ -54,7 +84,11 @@ def run_server(host: str, port: int) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @clock_option()
 def serve_command(host: str, port: int) -> None:
-    """Serve the public agenda for the database in DATABASE_URL."""
+    """Serve the public agenda for the database in DATABASE_URL.
+
+    With --clock (or AGENDA_CLOCK) the event clock starts at that venue time now and runs on;
+    `scheduler live` commands on this machine use the same clock while the server runs.
+    """
     run_server(host, port)
 
 
@@ -64,7 +98,7 @@ def serve_command(host: str, port: int) -> None:
 def _speaker(speakers: list[Speaker], key: str) -> Speaker:
     found = next((s for s in speakers if s.key == key), None)
     if found is None:
-        raise click.ClickException(f"no speaker with id {key!r} in this event")
+        raise InputError(f"no speaker with id {key!r} in this event")
     return found
 
 
@@ -123,13 +157,14 @@ def _progress_printer() -> Callable[[Progress], None]:
     return show
 
 
-def _solve(problem: Problem, time_limit: float) -> Schedule:
+def _solve(problem: Problem, time_limit: float, baseline: Schedule | None) -> Schedule:
     from solver import SolveOptions, solve  # loads OR-Tools: only when solving
 
     echo(
         f"Solving {len(problem.sessions)} sessions in {len(problem.rooms)} rooms (up to {time_limit:g}s)..."
     )
-    schedule = solve(problem, SolveOptions(time_limit=time_limit), on_progress=_progress_printer())
+    options = SolveOptions(time_limit=time_limit)
+    schedule = solve(problem, options, baseline=baseline, on_progress=_progress_printer())
     if schedule.status == "infeasible":
         reasons = "\n".join(f"  {c.message}" for c in schedule.conflicts)
         raise click.ClickException(f"the sample event has no agenda:\n{reasons}")
@@ -144,28 +179,76 @@ def _solve(problem: Problem, time_limit: float) -> Schedule:
     return schedule
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What the database holds of an event: its problem, and its latest published schedule."""
+
+    problem: Problem | None
+    published: int | None
+    schedule: Schedule | None
+
+
+def _stored(engine: Engine, slug: str) -> Stored:
+    with transaction(engine) as db:
+        event = db.scalars(select(Event).where(Event.slug == slug)).first()
+        if event is None:
+            return Stored(None, None, None)
+        version = latest_published(db, event)
+        schedule = version_schedule(db, version) if version is not None else None
+        return Stored(export_problem(db, event), version.number if version else None, schedule)
+
+
 def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) -> str:
-    """Import (or re-import) the sample, solve it, publish the result; return the event's slug."""
+    """Serve what is published when the stored event and its file agree; otherwise import the file
+    and publish a new agenda, moving as few sessions as possible from the published one. Returns
+    the event's slug."""
     try:
         problem = load_problem(problem_path)
     except ProblemFileError as error:
         raise click.ClickException(f"{problem_path}: {error}") from None
+    slug = slugify(problem.event.name)
+    stored = _stored(engine, slug)
+    if stored.published is not None and stored.problem == problem:
+        echo(f"{problem_path.name} is unchanged: serving published version {stored.published}.")
+        return slug
     try:
         with transaction(engine) as db:
-            slug = import_problem(db, problem).slug
+            import_problem(db, problem, slug)
     except StoreError as error:
         raise click.ClickException(f"{problem_path}: {error}") from None
     echo(f"Imported {problem.event.name} as event {slug!r}.")
-    schedule = _solve(problem, time_limit)
+    if stored.published is not None:
+        echo(
+            f"{problem_path.name} changed since published version {stored.published}: "
+            "re-planning, moving as few sessions as possible."
+        )
+    schedule = _solve(problem, time_limit, stored.schedule)
     try:
         with transaction(engine) as db:
             event = find_event(db, slug)
-            draft = save_draft(db, event, schedule, note="scheduler demo: solver result")
-            version = publish(db, event, draft)
-            echo(f"Saved draft version {draft.number}; published it as version {version.number}.")
+            version = publish_schedule(db, event, schedule, note="scheduler demo: solver result")
+            moved = sum(c.kind == "moved" for c in version.changes)
+            echo(f"Published version {version.number} ({plural(moved, 'session')} moved).")
     except VersionError as error:
         raise click.ClickException(str(error)) from None
     return slug
+
+
+def _demo_settings(slug: str, url: str) -> tuple[bool, str]:
+    """Point the server at the demo database and event, and give it what a demo needs unless the
+    configuration says otherwise: a real join provider and a console password. Returns whether
+    the demo's join provider is used, and the console password."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["AGENDA_EVENT"] = slug
+    settings = config.load()
+    demo_rooms = provider_from_config(settings) is None
+    if demo_rooms:
+        os.environ["JOIN_URL_TEMPLATE"] = DEMO_JOIN_URL_TEMPLATE
+    token = settings["CONSOLE_TOKEN"]
+    if not token:
+        token = secrets.token_urlsafe(12)
+        os.environ["CONSOLE_TOKEN"] = token
+    return demo_rooms, str(token)
 
 
 @click.command("demo")
@@ -180,11 +263,12 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
 )
 @clock_option(DEMO_CLOCK)
 def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
-    """Solve and publish the WSIS+20 sample event in the embedded database, then serve it.
+    """Publish the WSIS+20 sample event in the embedded database and serve it.
 
-    Uses instance/agenda.db (not DATABASE_URL), brings its schema up to date, imports
-    data/wsis20-2025.problem.json (updating it if already there), solves it, saves the result
-    as a draft and publishes it.
+    Uses instance/agenda.db (not DATABASE_URL) and brings its schema up to date. When the stored
+    event and data/wsis20-2025.problem.json agree and an agenda is published, that agenda is
+    served as it is; otherwise the file is imported and solved, moving as few sessions as possible
+    from the published agenda, and the result is published.
     """
     url = demo_database_url()
     engine = make_engine(url)
@@ -193,10 +277,22 @@ def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
         slug = import_solve_publish(engine, SAMPLE_PROBLEM, time_limit)
     finally:
         engine.dispose()
-    echo(f"The agenda is at http://127.0.0.1:{port}/")
+    root = f"http://127.0.0.1:{port}/"
+    demo_rooms, token = _demo_settings(slug, url)
+    clock = live.EventClock.parse(config.load()["AGENDA_CLOCK"]).start
+    rooms = f"public Jitsi Meet rooms ({DEMO_JOIN_URL_TEMPLATE})" if demo_rooms else "as configured"
+    banner = [
+        "",
+        f"The agenda:  {root}",
+        f"Now & Next:  {root}now",
+        f"Demo clock:  {clock:%A} {clock.day} {clock:%B %Y, %H:%M} at the venue, running forward from now"
+        if clock
+        else "Clock:       the real time at the venue",
+        f"Join online: {rooms}",
+        f"Console:     {root}console/figures (sign in with any user name and the password {token})",
+        "Press Ctrl+C to stop.",
+    ]
     if no_serve:
+        echo("\n".join(banner[:-1]))
         return
-    # The server reads its database and event from the environment, as in production.
-    os.environ["DATABASE_URL"] = url
-    os.environ["AGENDA_EVENT"] = slug
-    run_server("127.0.0.1", port)
+    run_server("127.0.0.1", port, banner)
