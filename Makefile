@@ -10,13 +10,23 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
 .PHONY: demo test test-fast test-db lint browser
 
+# What running needs: `make demo` installs only this (say what is happening: it takes a while).
 $(BIN)/scheduler: pyproject.toml
+	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "==> Installing the service and what it runs on (OR-Tools, Flask, ...): a few minutes the first time"
+	$(BIN)/pip install --progress-bar off --upgrade pip
+	$(BIN)/pip install --progress-bar off -e .
+	touch $@
+
+# The test tools on top (pytest, Playwright, linters ...), for `make test` and development.
+$(BIN)/pytest: $(BIN)/scheduler
+	@echo "==> Installing the test tools"
+	$(BIN)/pip install --progress-bar off -e '.[test]'
 	touch $@
 
 demo: $(BIN)/scheduler
+	@echo "==> Starting the demo: load the sample event, publish it (the first time), serve it"
 	$(BIN)/scheduler demo
 
 # Headless Chromium for the browser tests comes from Debian, never from a browser download.
@@ -30,14 +40,14 @@ tests/js/node_modules: tests/js/package-lock.json
 
 # Every test, browser and slow ones included, spread over the cores: each test has its own database
 # (file or PostgreSQL schema), temporary folder, loopback ports and Socket.IO channel.
-test: $(BIN)/scheduler browser tests/js/node_modules
+test: $(BIN)/pytest browser tests/js/node_modules
 	$(BIN)/ruff check .
 	$(PYTEST)
 
 # The developers' lane while working: everything but the browser and slow tests.
-test-fast: $(BIN)/scheduler
+test-fast: $(BIN)/pytest
 	$(PYTEST) -m "not slow and not browser"
 
 # The database tests again, on the database named by DATABASE_URL (CI points it at PostgreSQL).
-test-db: $(BIN)/scheduler
+test-db: $(BIN)/pytest
 	$(PYTEST) -m db

@@ -469,14 +469,31 @@ def test_serve_says_when_the_port_is_taken(database_url: str) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_demo_flow_imports_solves_and_publishes(engine: Engine, database_url: str, tmp_path: Path) -> None:
+def test_demo_publishes_once_and_replans_a_changed_file_with_few_moves(
+    engine: Engine, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "small.problem.json"
     # A file cannot give a title on two lines (it is refused when read): the hostile one is joined.
     sessions = tuple(replace(s, title=" ".join(s.title.split())) for s in SMALL_PROBLEM.sessions)
-    dump_problem(replace(SMALL_PROBLEM, sessions=sessions), path)
-    slug = import_solve_publish(engine, path, time_limit=20)
-    slug_again = import_solve_publish(engine, path, time_limit=20)  # a re-run re-imports in place
-    assert slug == slug_again == "test-summit-2025"
+    problem = replace(SMALL_PROBLEM, sessions=sessions)
+    dump_problem(problem, path)
+    assert import_solve_publish(engine, path, time_limit=20) == "test-summit-2025"
+    assert "Published version 1 (0 sessions moved)." in capsys.readouterr().out
+
+    # Run again with the same file: what is published is served, nothing is solved or reshuffled.
+    assert import_solve_publish(engine, path, time_limit=20) == "test-summit-2025"
+    again = capsys.readouterr().out
+    assert "small.problem.json is unchanged: serving published version 1." in again
+    assert "Solving" not in again
+
+    # A changed file is imported and re-planned from the published agenda: a new title moves nothing.
+    renamed = replace(problem.sessions[0], title="Opening, renamed")
+    dump_problem(replace(problem, sessions=(renamed, *problem.sessions[1:])), path)
+    import_solve_publish(engine, path, time_limit=20)
+    replanned = capsys.readouterr().out
+    assert "small.problem.json changed since published version 1: re-planning" in replanned
+    assert "Published version 2 (0 sessions moved)." in replanned
     client = create_app({"DATABASE_URL": database_url}).test_client()
     assert {"s-open", "s-c1", "s-close"} <= linked_sessions(page(client, "/sessions"))
-    assert "Version 4" in page(client, "/changes")  # draft 1, published 2, draft 3, published 4
+    assert "Version 2" in page(client, "/changes") and "Version 3" not in page(client, "/changes")
+    assert "Opening, renamed" in page(client, f"/sessions/{renamed.id}")
