@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.agenda import entries
@@ -235,33 +235,51 @@ class AgendaState:
         return max(moments) if moments else None
 
 
-def _live_totals(event: Event) -> tuple[object, object]:
-    of_event = (
-        select(LiveState)
+class EventGone(LookupError):
+    """The event asked about is no longer stored."""
+
+
+def _state_statement() -> Select[Any]:
+    """The event's import time, latest published version and live totals: one statement, built once
+    (every public request runs it), for the event id bound as `event_id`."""
+    event_id = bindparam("event_id")
+    facts = (
+        select(LiveState.revision, LiveState.updated_at)
         .join(Session, Session.id == LiveState.session_id)
-        .where(Session.event_id == event.id)
+        .where(Session.event_id == event_id)
         .subquery()
     )
-    revision = select(func.coalesce(func.sum(of_event.c.revision), 0)).scalar_subquery()
-    changed = select(func.max(of_event.c.updated_at)).scalar_subquery()
-    return revision, changed
-
-
-def agenda_state(db: DbSession, event: Event) -> AgendaState | None:
-    """The event's state now, in one query; None before its first publication."""
-    revision, changed = _live_totals(event)
-    row = db.execute(
+    published = and_(ScheduleVersion.event_id == Event.id, ScheduleVersion.state == "published")
+    return (
         select(
-            ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.published_at, revision, changed
+            Event.imported_at,
+            ScheduleVersion.id,
+            ScheduleVersion.number,
+            ScheduleVersion.published_at,
+            select(func.coalesce(func.sum(facts.c.revision), 0)).scalar_subquery(),
+            select(func.max(facts.c.updated_at)).scalar_subquery(),
         )
-        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published")
+        .outerjoin(ScheduleVersion, published)
+        .where(Event.id == event_id)
         .order_by(ScheduleVersion.number.desc())
         .limit(1)
-    ).first()
-    if row is None:
-        return None
-    version_id, number, published_at, live_revision, live_changed_at = row
-    return AgendaState(
-        event.id, event.imported_at, version_id, number, published_at, int(live_revision), live_changed_at
     )
 
+
+_STATE = _state_statement()
+
+
+def agenda_state(db: DbSession, event_id: int) -> AgendaState | None:
+    """The event's state now, in one query; None before its first publication.
+
+    Raises EventGone when no such event is stored."""
+    # Core, not the ORM: nothing here is an entity, and every public request runs it.
+    row = db.connection().execute(_STATE, {"event_id": event_id}).first()
+    if row is None:
+        raise EventGone(f"no event with id {event_id}")
+    imported_at, version_id, number, published_at, live_revision, live_changed_at = row
+    if version_id is None:
+        return None
+    return AgendaState(
+        event_id, imported_at, version_id, number, published_at, int(live_revision), live_changed_at
+    )

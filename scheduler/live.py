@@ -451,7 +451,7 @@ def _stamp(db: DbSession, event: Event) -> datetime:
     """The time of a change (UTC, to the second), later than the event's last change or publication:
     feeds' LAST-MODIFIED and the HTTP Last-Modified must move with every change, even within a second."""
     now = utc_now()
-    state = agenda_state(db, event)
+    state = agenda_state(db, event.id)
     latest = state.last_modified if state is not None else None
     return max(now, latest.replace(microsecond=0) + timedelta(seconds=1)) if latest else now
 

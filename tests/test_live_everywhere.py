@@ -18,9 +18,11 @@ import jsonschema
 import pytest
 import xmlschema
 from flask.testing import FlaskClient
+from sqlalchemy import event as sql_events
 
 from scheduler import live
 from scheduler.db import transaction
+from scheduler.effective import EventGone, agenda_state
 from scheduler.versions import publish_schedule
 from solver.domain import Schedule
 from tests.live_site import Site, bookmark, sign_up
@@ -258,3 +260,24 @@ def test_a_start_and_an_end_are_told_with_their_venue_times(site: Site) -> None:
     assert api["notes"] == ["started_early"] and api["start"] == "2025-07-08T16:00:00+02:00"
     described = str(vevents(site.client, "/calendar/agenda.ics")["s-par"]["DESCRIPTION"])
     assert described.startswith("Ended early, at 16:40")
+
+
+def test_a_cached_response_costs_one_query(site: Site) -> None:
+    client = site.client
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = site.app.extensions["agenda_engine"]
+    for url in ["/api/v1/sessions", "/day/2025-07-08", "/calendar/agenda.ics", "/schedule.json"]:
+        client.get(url)
+        sql_events.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            sql_events.remove(engine, "before_cursor_execute", record)
+        assert len(statements) == 1, (url, statements)
+        statements.clear()
+    with transaction(site.engine) as db, pytest.raises(EventGone):
+        agenda_state(db, 999)

@@ -192,12 +192,12 @@ def test_changes_are_stored_and_move_the_agenda_state(engine: Engine) -> None:
     event_id = seed(engine)
     with transaction(engine) as db:
         event = event_of(db, event_id)
-        first = agenda_state(db, event)
+        first = agenda_state(db, event.id)
         changed = live.change(db, event, "s-open", "delay", 10)
         assert changed.facts.delay_minutes == 10 and changed.starts_at == at(DAY1, "16:10")
-        second = agenda_state(db, event)
+        second = agenda_state(db, event.id)
         live.change(db, event, "s-open", "delay", 15)
-        third = agenda_state(db, event)
+        third = agenda_state(db, event.id)
         assert first is not None and second is not None and third is not None
         assert len({first.tag, second.tag, third.tag}) == 3
         # Last-Modified moves with every change, even within one second.
@@ -220,9 +220,9 @@ def test_a_change_that_changes_nothing_is_not_recorded(engine: Engine) -> None:
         live.change(db, event, "s-open", "reset")
         assert db.get(LiveState, live.find_slot(db, event, "s-open").session_id) is None
         live.change(db, event, "s-open", "delay", 10)
-        before = agenda_state(db, event)
+        before = agenda_state(db, event.id)
         live.change(db, event, "s-open", "delay", 10)
-        assert agenda_state(db, event) == before
+        assert agenda_state(db, event.id) == before
 
 
 @pytest.mark.db

@@ -118,7 +118,7 @@ class LiveHub:
 
     def _compute(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
         """The states now: the agenda and facts are reloaded only when they changed (a cheap poll)."""
-        state = agenda_state(db, event)
+        state = agenda_state(db, event.id)
         if state != self._state:
             self._slots, self._state = live.load_slots(db, event), state
         now = event_clock().now(event.timezone)

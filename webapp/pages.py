@@ -29,7 +29,7 @@ from flask import Flask, Response, abort, current_app, g, make_response, render_
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.agenda import EventNotFound, find_event
-from scheduler.effective import AgendaState, agenda_state
+from scheduler.effective import AgendaState, EventGone, agenda_state
 from scheduler.models import Event
 from webapp.conditional import body_etag
 from webapp.db import get_db
@@ -54,10 +54,27 @@ def site_event(db: DbSession) -> Event | None:
 def current_state() -> AgendaState | None:
     """The site's agenda state for this request (read once per request); None before publication."""
     if "agenda_state" not in g:
-        db = get_db()
-        event = site_event(db)
-        g.agenda_state = agenda_state(db, event) if event is not None else None
+        g.agenda_state = _site_state(get_db())
     return g.agenda_state
+
+
+def _site_state(db: DbSession) -> AgendaState | None:
+    """One query on the hot path: the state of the event this process found it serves before.
+
+    Which event that is (`site_event`) is looked up again only when it is gone, or none was
+    found yet, so a cached response costs a single query.
+    """
+    known = current_app.extensions.get("agenda_site_event_id")
+    if known is not None:
+        try:
+            return agenda_state(db, known)
+        except EventGone:
+            current_app.extensions.pop("agenda_site_event_id", None)
+    event = site_event(db)
+    if event is None:
+        return None
+    current_app.extensions["agenda_site_event_id"] = event.id
+    return agenda_state(db, event.id)
 
 
 def _snapshot(db: DbSession, event: Event, state: AgendaState) -> Programme:
@@ -66,7 +83,7 @@ def _snapshot(db: DbSession, event: Event, state: AgendaState) -> Programme:
 
 def programme_of(db: DbSession, event: Event) -> Programme | None:
     """The agenda of `event` as it stands, or None before its first publication."""
-    state = agenda_state(db, event)
+    state = agenda_state(db, event.id)
     return _snapshot(db, event, state) if state is not None else None
 
 
