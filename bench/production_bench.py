@@ -241,6 +241,7 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
         "held_at_end": everything["held"],
         "dropped": everything["dropped"],
         "duplicates": everything["duplicates"],
+        "missed": everything["missed"],
         "retries": everything["retries"],
         "errors": everything["errors"],
     }
@@ -309,12 +310,14 @@ def markdown(report: dict[str, Any], command: str) -> str:
 def targets(report: dict[str, Any]) -> list[str]:
     viewers, changes = report["viewers"], report["changes"]
     everyone = all(c["received"] == viewers["connected"] for c in changes["idle"] + changes["loaded"])
+    held = changes["held_at_end"]
     p99 = changes["idle_delays"]["p99"]
     fast = p99 is not None and p99 < FAN_OUT_TARGET
     worst_memory = max(viewers["kib_per_viewer"])
     http_errors = sum(r["errors"] for r in report["http"]["rows"]) + changes["background"]["errors"]
     lines = [
-        f"- every viewer received every change: {'met' if everyone else 'NOT met'}",
+        f"- every viewer received every change: {'met' if everyone else 'NOT met'} ({held:,} of "
+        f"{viewers['connected']:,} still connected at the end; those missed {changes['missed']} changes)",
         f"- HTTP errors: {http_errors} ({'met' if http_errors == 0 else 'NOT met'})",
         f"- Now & Next fan-out p99 under {FAN_OUT_TARGET:g} s at {min(viewers['per_process']):,}+ "
         f"viewers per process: {_seconds(p99)} ({'met' if fast else 'NOT met'})",

@@ -78,6 +78,7 @@ class _Viewers:
         self.count = count
         self.out = out
         self.clients: list[Any] = []
+        self.seen: dict[int, set[str]] = {}  # per connected client (by id), the changes it received
         self.received: dict[str, list[float]] = {}
         self.duplicates = 0
         self.dropped: dict[str, int] = {}
@@ -96,6 +97,11 @@ class _Viewers:
         self.received.setdefault(key, []).append(time.time() - float(data["sent_at"]))
         self.dirty = True
 
+    def missed(self) -> int:
+        """Changes that a client still connected did not receive, though another client here did."""
+        heard = set(self.received)
+        return sum(len(heard - self.seen.get(id(c), set())) for c in self.clients if c.connected)
+
     def report(self) -> None:
         data = {
             "connected": len(self.clients),
@@ -105,6 +111,7 @@ class _Viewers:
             "held": sum(1 for c in self.clients if c.connected),
             "dropped": self.dropped,
             "duplicates": self.duplicates,
+            "missed": self.missed(),
             "received": self.received,
         }
         tmp = self.out.with_suffix(".tmp")
@@ -135,7 +142,7 @@ async def _run_clients(args: argparse.Namespace) -> None:
 
     def client_for(source: str | None) -> Any:
         client = socketio.AsyncClient(reconnection=False, http_session=session_for(source))
-        seen: set[str] = set()
+        seen = viewers.seen.setdefault(id(client), set())
         for name in ("session_state", "agenda_changed"):
             client.on(name, lambda data, name=name: viewers.heard(seen, name, data), namespace=NAMESPACE)
 
@@ -317,6 +324,7 @@ class Fleet:
             "dropped": dropped,
             "retries": sum(p["retries"] for p in parts),
             "duplicates": sum(p["duplicates"] for p in parts),
+            "missed": sum(p["missed"] for p in parts),
             "errors": errors,
             "per_change": {key: sum(len(p["received"].get(key, [])) for p in parts) for key in keys},
             "latency_p50": percentile(latencies, 0.5) if latencies else None,
