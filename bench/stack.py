@@ -21,7 +21,6 @@ import pwd
 import re
 import secrets
 import shlex
-import socket
 import ssl
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from scheduler.cli.site import DEMO_CLOCK, SAMPLE_PROBLEM
 from tests.test_live_data import REDIS_URL, cli
+from tests.test_live_data import free_port as free_port  # re-exported for the benchmarks
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -81,12 +81,6 @@ def established(port: int) -> int:
             if fields[1].endswith(wanted) and fields[3] == "01":
                 count += 1
     return count
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
