@@ -80,7 +80,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Host part of calendar UIDs (`<session>@<event slug>.<host>`): a constant, never the request's host.",
     ),
     Setting("AGENDA_BASE_URL", None, "The public site's address, for links the CLI prints or sends."),
-    Setting("CONSOLE_TOKEN", None, "Access token of the programme team's console."),
     Setting(
         "MAX_CONTENT_LENGTH",
         MAX_FILE_BYTES,
@@ -93,6 +92,44 @@ SETTINGS: tuple[Setting, ...] = (
         64,
         "Memory (MB) each server process may keep built pages, feeds and API responses in.",
         _integer,
+    ),
+    # --- the programme team's console (docs/console.md) ---
+    Setting(
+        "CONSOLE_SESSION_MINUTES",
+        480,
+        "Minutes of inactivity after which a console sign-in expires.",
+        _integer,
+    ),
+    Setting(
+        "LOGIN_LOCKOUT_FAILURES",
+        5,
+        "Failed sign-ins in a row that lock an account for a while.",
+        _integer,
+    ),
+    Setting(
+        "LOGIN_LOCKOUT_MINUTES",
+        1.0,
+        "How long the first lockout lasts; each further failure doubles it (up to a day).",
+        _number,
+    ),
+    Setting(
+        "JOB_QUEUE_URL",
+        None,
+        "Redis URL of the job queue (RQ) that `scheduler worker` processes serve; unset runs each "
+        "solve in a child process of the web server.",
+    ),
+    Setting("JOB_QUEUE_NAME", "agenda", "Name of the RQ queue; the same for the web app and the workers."),
+    Setting(
+        "JOB_HEARTBEAT_SECONDS",
+        2.0,
+        "How often a running job writes its progress and checks for a stop request.",
+        _number,
+    ),
+    Setting(
+        "JOB_HEARTBEAT_TIMEOUT",
+        30.0,
+        "Seconds without a heartbeat after which a running job is marked failed (its worker died).",
+        _number,
     ),
     # --- the day ---
     Setting(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import joinedload
 
 from scheduler import config
 from scheduler.agenda import latest_published
+from scheduler.audit import Actor, record
 from scheduler.db import database_url, instance_path, make_engine, session_factory
 from scheduler.effective import Facts, Timing, agenda_entry, agenda_state
 from scheduler.models import (
@@ -403,6 +404,8 @@ def change(
     action: Action,
     minutes: int = 0,
     now: datetime | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> Slot:
     """Record a delay, cancellation, start, end or reset of a published session; returns its new slot.
 
@@ -430,7 +433,21 @@ def change(
     state.revision += 1
     state.updated_at = stamp
     db.flush()
-    return find_slot(db, event, session_key)
+    return _recorded(db, event, session_key, action, slot, actor)
+
+
+def _recorded(db: DbSession, event: Event, key: str, action: Action, was: Slot, actor: Actor | None) -> Slot:
+    """The session's new slot, after writing the change to the audit log."""
+    slot = find_slot(db, event, key)
+    before, after = (f"{s.starts_at:%Y-%m-%dT%H:%M} {_facts_text(s.facts)}" for s in (was, slot))
+    record(db, actor, f"live.{action}", event=event, subject=f"session {key}", before=before, after=after)
+    return slot
+
+
+def _facts_text(facts: Facts) -> str:
+    said = [f"delay {facts.delay_minutes}" if facts.delay_minutes else ""]
+    said += [name for name in ("cancelled", "started", "ended") if getattr(facts, name)]
+    return ", ".join(s for s in said if s) or "as published"
 
 
 def _changed(facts: Facts, action: Action, minutes: int, now: datetime) -> Facts:
@@ -457,18 +474,25 @@ def _stamp(db: DbSession, event: Event) -> datetime:
 
 
 def delay(
-    db: DbSession, event: Event, session_key: str, minutes: int, cascade: bool = False
+    db: DbSession,
+    event: Event,
+    session_key: str,
+    minutes: int,
+    cascade: bool = False,
+    *,
+    actor: Actor | None = None,
 ) -> list[Slot]:
     """Delay a session by `minutes` (0: back on time). With `cascade`, also delay each following
     session of its room that it would overlap, just enough to start when the one before ends.
     Returns every session changed, in order; all or nothing (the caller's transaction)."""
-    changed = [change(db, event, session_key, "delay", minutes)]
+    changed = [change(db, event, session_key, "delay", minutes, actor=actor)]
     while cascade:
         following = overlap_after(db, event, changed[-1])
         if following is None:
             break
         needed = math.ceil((changed[-1].ends_at - following.starts_at).total_seconds() / 60)
-        changed.append(change(db, event, following.key, "delay", following.facts.delay_minutes + needed))
+        later = following.facts.delay_minutes + needed
+        changed.append(change(db, event, following.key, "delay", later, actor=actor))
     return changed
 
 

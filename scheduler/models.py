@@ -396,6 +396,8 @@ class AvailabilityReport(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The team's answer, shown on the speaker's private page.
+    reply: Mapped[str] = mapped_column(Text, default="")
 
     speaker: Mapped[Speaker] = relationship()
     session: Mapped[Session | None] = relationship()
@@ -470,3 +472,120 @@ class LiveState(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     session: Mapped[Session] = relationship()
+
+
+# --- The programme team ------------------------------------------------------------------------
+
+
+class User(Base):
+    """A member of the programme team who signs in to the console (see `scheduler.accounts`).
+
+    `auth_epoch` rises whenever the password, role or status changes: login sessions carry the
+    epoch they were opened under, so such a change signs the person out everywhere.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    role: Mapped[str] = mapped_column(String(20))  # "viewer", "editor" or "admin"
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Set for a one-time password: the console asks for a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    auth_epoch: Mapped[int] = mapped_column(default=0)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class ApiToken(Base):
+    """A personal API token for scripts; only its SHA-256 is stored, so it is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class AuditEntry(Base):
+    """One action of the team: who, when, through what, on what, and the ids before and after.
+
+    `actor` is kept as text (an email, or `os:NAME` for the command line without `--as`) so the
+    log still says who acted after an account is gone.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_action", "action"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(320))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(20))  # "cli", "console", "api", "worker", "system"
+    action: Mapped[str] = mapped_column(String(50))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    before: Mapped[str | None] = mapped_column(String(200), default=None)
+    after: Mapped[str | None] = mapped_column(String(200), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Job(Base):
+    """A background job (a solve), its state and progress, as the worker writes them.
+
+    state: queued -> running -> done | stopped | failed (a queued job may also be stopped).
+    The draft it produces is written in the same transaction that marks it done or stopped.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_event_state", "event_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "solve"
+    state: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(320))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(20))
+    # "rq" (a `scheduler worker`) or "child" (a child process of the web server).
+    runner: Mapped[str] = mapped_column(String(10))
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    stop_requested: Mapped[bool] = mapped_column(default=False)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    draft: Mapped[ScheduleVersion | None] = relationship()
+
+
+class Upload(Base):
+    """A valid problem file waiting for the team to confirm what it would change (then applied)."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(300))
+    # The problem as `scheduler.problem_file.problem_to_data` writes it.
+    data: Mapped[dict[str, Any]] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

@@ -19,7 +19,9 @@ from typing import TypeGuard
 import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import object_session
 
+from scheduler.audit import Actor, record
 from scheduler.languages import LANGUAGES
 from scheduler.models import Bookmark, Event, Participant, Session
 from scheduler.plaintext import is_email
@@ -152,18 +154,26 @@ def listing(db: DbSession, event: Event) -> Sequence[Participant]:
     ).all()
 
 
-def revoke(participant: Participant, now: datetime | None = None) -> None:
+def revoke(participant: Participant, now: datetime | None = None, *, actor: Actor | None = None) -> None:
     """Stop the participant's link working (idempotent: the first revocation time is kept)."""
     if participant.revoked_at is None:
         participant.revoked_at = now or utc_now()
+        _record(participant, actor, "participant.revoke")
 
 
-def reissue(participant: Participant) -> str:
+def reissue(participant: Participant, *, actor: Actor | None = None) -> str:
     """A new link for the participant; the previous one stops working."""
     token = new_token()
     participant.token_hash = hash_token(token)
     participant.revoked_at = None
+    _record(participant, actor, "participant.reissue")
     return token
+
+
+def _record(participant: Participant, actor: Actor | None, action: str) -> None:
+    db = object_session(participant)
+    if db is not None:
+        record(db, actor, action, event=participant.event_id, subject=f"participant {participant.id}")
 
 
 # --- bookmarks -------------------------------------------------------------------------------

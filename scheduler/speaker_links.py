@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from scheduler.audit import Actor, record
 from scheduler.models import Event, Speaker, SpeakerToken
 from scheduler.participants import hash_token, new_token, plausible_token
 from scheduler.store import utc_now
@@ -65,7 +66,12 @@ class IssuedLink:
 
 
 def issue_links(
-    db: DbSession, event: Event, renew: bool = False, now: datetime | None = None
+    db: DbSession,
+    event: Event,
+    renew: bool = False,
+    now: datetime | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> list[IssuedLink]:
     """A token for each speaker of `event` without a live one; with `renew`, a fresh one for everyone."""
     speakers = db.scalars(
@@ -82,6 +88,8 @@ def issue_links(
             issued.append(IssuedLink(speaker, None))
         else:
             issued.append(IssuedLink(speaker, create_token(db, speaker, now)))
+    new = sum(link.token is not None for link in issued)
+    record(db, actor, "speaker_links.issue", event=event, detail={"issued": new, "renew": renew})
     return issued
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
+from scheduler.audit import Actor, record
 from scheduler.models import AvailabilityReport, Event, Speaker
 
 
@@ -30,12 +31,26 @@ def reports(db: DbSession, event: Event, include_resolved: bool = False) -> Sequ
     return db.scalars(query).all()
 
 
-def resolve(db: DbSession, event: Event, number: int, now: datetime) -> AvailabilityReport:
-    """Mark report `number` as dealt with (e.g. the speaker's availability was changed and re-planned)."""
+def resolve(
+    db: DbSession, event: Event, number: int, now: datetime, *, actor: Actor | None = None, reply: str = ""
+) -> AvailabilityReport:
+    """Mark report `number` as dealt with (e.g. the speaker's availability was changed and re-planned),
+    with an optional reply the speaker reads on their private page."""
+    report = find_report(db, event, number)
+    before = "settled" if report.resolved_at else "open"
+    report.resolved_at = report.resolved_at or now
+    if reply.strip():
+        report.reply = reply.strip()
+    record(
+        db, actor, "report.settle", event=event, subject=f"report {number}", before=before, after="settled"
+    )
+    return report
+
+
+def find_report(db: DbSession, event: Event, number: int) -> AvailabilityReport:
     report = next((r for r in reports(db, event, include_resolved=True) if r.id == number), None)
     if report is None:
         raise ReportNotFound(f"no availability report #{number} in this event")
-    report.resolved_at = report.resolved_at or now
     return report
 
 

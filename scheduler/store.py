@@ -22,7 +22,7 @@ import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import String, select, union
@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import models
 from scheduler.agenda import load_event_tree
+from scheduler.audit import Actor, record
 from scheduler.interchange import ROOT, Reader, Shape, plain_copy, read_object, to_data
 from scheduler.problem_file import FIXED, PREFERENCE, WINDOW
+from scheduler.timestamps import utc_now
 from solver import domain
 
 Row = TypeVar("Row", bound=models.Base)
@@ -44,11 +46,6 @@ class StoreError(ValueError):
     def __init__(self, issues: Sequence[str]) -> None:
         super().__init__("; ".join(issues))
         self.issues = list(issues)
-
-
-def utc_now() -> datetime:
-    """Now in UTC, naive and to the second, as every timestamp column stores it."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -77,7 +74,9 @@ def _check_slug(slug: str) -> None:
 # --- import ----------------------------------------------------------------------------------
 
 
-def import_problem(db: DbSession, problem: domain.Problem, slug: str | None = None) -> models.Event:
+def import_problem(
+    db: DbSession, problem: domain.Problem, slug: str | None = None, *, actor: Actor | None = None
+) -> models.Event:
     """Store `problem` as the event `slug` (by default from its name), creating or updating it."""
     slug = slug or slugify(problem.event.name)
     _check_slug(slug)
@@ -88,12 +87,16 @@ def import_problem(db: DbSession, problem: domain.Problem, slug: str | None = No
         db.add(event)
     else:
         event = load_event_tree(db, event)
+    before = None if event.id is None else f"imported {event.imported_at:%Y-%m-%dT%H:%M:%S}"
     used = _used_by_versions(db, event)
     # Autoflush mid-sync would write a half-built tree and trip over rows about to be deleted.
     with db.no_autoflush:
         _write_tree(event, problem, used, utc_now())
     _check_lengths(event)
     db.flush()
+    after = f"imported {event.imported_at:%Y-%m-%dT%H:%M:%S}"
+    counts = {"sessions": len(problem.sessions), "rooms": len(problem.rooms)}
+    record(db, actor, "import", event=event, subject=slug, before=before, after=after, detail=counts)
     return event
 
 

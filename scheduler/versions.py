@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from scheduler import models
 from scheduler.agenda import latest_published
+from scheduler.audit import Actor, record
 from scheduler.check import Violation, check
 from scheduler.diff import Change, diff_assignments
 from scheduler.schedule_file import parse_schedule, schedule_to_data
@@ -49,10 +50,19 @@ class PublishRefused(VersionError):
 
 
 def save_draft(
-    db: DbSession, event: models.Event, schedule: domain.Schedule, note: str = "", now: datetime | None = None
+    db: DbSession,
+    event: models.Event,
+    schedule: domain.Schedule,
+    note: str = "",
+    now: datetime | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> models.ScheduleVersion:
     """Store a solver result (or an edited schedule) as the event's next, unpublished version."""
-    return _new_version(db, event, schedule, DRAFT, note, now or utc_now())
+    version = _new_version(db, event, schedule, DRAFT, note, now or utc_now())
+    detail = {"status": schedule.status, "placed": len(schedule.assignments)}
+    record(db, actor, "draft.save", event=event, after=f"version {version.number}", detail=detail)
+    return version
 
 
 def version_schedule(db: DbSession, version: models.ScheduleVersion) -> domain.Schedule:
@@ -106,12 +116,16 @@ def publish(
     version: models.ScheduleVersion,
     now: datetime | None = None,
     force: bool = False,
+    *,
+    note: str | None = None,
+    actor: Actor | None = None,
 ) -> models.ScheduleVersion:
     """Publish the assignments of `version` (a draft, or an earlier version to go back to)."""
     if version.event_id != event.id:
         raise VersionError(f"version {version.number} belongs to another event")
-    note = version.note or f"from version {version.number}"
-    return publish_schedule(db, event, version_schedule(db, version), now, force=force, note=note)
+    note = note or version.note or f"from version {version.number}"
+    schedule = version_schedule(db, version)
+    return publish_schedule(db, event, schedule, now, force=force, note=note, actor=actor, source=version)
 
 
 def publish_schedule(
@@ -121,11 +135,14 @@ def publish_schedule(
     now: datetime | None = None,
     force: bool = False,
     note: str = "",
+    *,
+    actor: Actor | None = None,
+    source: models.ScheduleVersion | None = None,
 ) -> models.ScheduleVersion:
     """Publish `schedule` as the event's next version, unless it breaks a hard rule (see `force`).
 
     `force` publishes despite the checker's violations; it never publishes an infeasible result,
-    which has no agenda at all.
+    which has no agenda at all. The audit line records a forced publication with what it broke.
     """
     if schedule.status == "infeasible":
         raise VersionError("an infeasible schedule has no agenda to publish")
@@ -142,6 +159,15 @@ def publish_schedule(
     version.entries = _entries(db, event, version, before, now)
     version.changes = [_change_row(version, change) for change in _changes(before, version)]
     db.flush()
+    detail: dict[str, object] = {"note": note, "forced": bool(violations)}
+    if source is not None:
+        detail["from_version"] = source.number
+    if violations:
+        detail["violations"] = [f"{v.rule}: {v.message}" for v in violations[:50]]
+    for kind in ("new", "moved", "cancelled"):
+        detail[kind] = sum(change.kind == kind for change in version.changes)
+    was = None if previous is None else f"version {previous.number}"
+    record(db, actor, "publish", event=event, before=was, after=f"version {version.number}", detail=detail)
     return version
 
 

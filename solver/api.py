@@ -53,7 +53,7 @@ def solve(problem: Problem, options: SolveOptions = DEFAULT_OPTIONS, baseline: S
     start, _ = greedy(costs, kept)
     complete = all(s in start for s in inst.mandatory())
     if complete:
-        report(costs.evaluate(start).total, floor)
+        report.agenda(costs.evaluate(start), floor)
     if clock.left <= 0 or (stop is not None and stop.is_set()):
         # No time to build a model: the greedy agenda is the answer.
         result = Result("feasible", start, floor) if complete else Result("unknown", None, floor)

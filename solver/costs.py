@@ -32,6 +32,8 @@ class Breakdown:
     """An agenda's objective split by goal, in units."""
 
     terms: Mapping[str, int]
+    # Pairs of sessions sharing a track that overlap in time: what a person reads as "clashes".
+    track_clashes: int = 0
 
     @property
     def total(self) -> int:
@@ -175,12 +177,13 @@ class Costs:
         for sid, session in self.inst.sessions.items():
             if sid not in placements:
                 terms["unscheduled"] += self.unscheduled if session.optional else self.missing
-        for a, b in self.close_pairs(placements, self.inst.by_track):
+        clashes = self.close_pairs(placements, self.inst.by_track)
+        for a, b in clashes:
             terms["track_clash"] += self.overlap(a, placements[a], b, placements[b])
         for a, b in self.close_pairs(placements, self.inst.by_speaker, SPEAKER_MOVE_MINUTES):
             terms["speaker_buffer"] += self.tight_change(a, placements[a], b, placements[b])
         terms["day_balance"] = self.day_excess(self.day_loads(placements))
-        return Breakdown(terms)
+        return Breakdown(terms, len(clashes))
 
     def close_pairs(self, placements: Mapping[str, Placement], groups: Mapping[str, list[str]],
                     slack: int = 0) -> set[tuple[str, str]]:

@@ -53,7 +53,7 @@ class _Whole:
 
     def _found(self, placements: dict[str, Placement], _: float, bound: float) -> None:
         # CP-SAT's own objective may count a clash literal its agenda does not need; report the agenda's.
-        self.report(self.costs.evaluate(placements).total, bound)
+        self.report.agenda(self.costs.evaluate(placements), bound)
 
 
 def optimise(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str, Placement] | None,
@@ -97,7 +97,7 @@ def _fewest_moves(whole: _Whole, baseline: Mapping[str, Placement], hint: Mappin
     whole.pm.hint(hint)
     out = run(whole.pm, time_limit=seconds, workers=whole.options.workers, seed=whole.options.seed,
               stop=whole.stop,
-              found=lambda placements, *_: whole.report(whole.costs.evaluate(placements).total))
+              found=lambda placements, *_: whole.report.agenda(whole.costs.evaluate(placements)))
     if out.placements is not None and out.objective is not None:
         whole.pm.model.add(moves <= round(out.objective))
     return out

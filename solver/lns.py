@@ -189,7 +189,7 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
         if candidate is not None and improved:
             current, best = candidate, value
             if all(s in current for s in mandatory):
-                report(costs.evaluate(current).total, floor)
+                report.agenda(costs.evaluate(current), floor)
         # Grow while sub-problems are proven optimal in time; shrink when they are neither proven nor
         # improved, as CP-SAT then spends its time on a neighbourhood too big to search.
         if proven:

@@ -47,6 +47,8 @@ class Progress:
     elapsed: float
     objective: float | None
     bound: float | None
+    # In the best agenda so far: pairs of sessions of a common track that overlap in time.
+    track_clashes: int | None = None
 
     @property
     def gap(self) -> float | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.costs import UNITS, Placement
+from solver.costs import UNITS, Breakdown, Placement
 from solver.domain import ScheduleStatus
 from solver.model import PlacementModel
 from solver.options import Progress
@@ -146,16 +146,23 @@ class Reporter:
         self.lock = threading.Lock()
         self.objective: int | None = None
         self.bound: int | None = None
+        self.clashes: int | None = None
 
-    def __call__(self, objective: float | None = None, bound: float | None = None) -> None:
+    def __call__(self, objective: float | None = None, bound: float | None = None,
+                 clashes: int | None = None) -> None:
         with self.lock:
             changed = False
             if objective is not None and (self.objective is None or objective < self.objective):
-                self.objective, changed = round(objective), True
+                self.objective, self.clashes, changed = round(objective), clashes, True
             if bound is not None and (self.bound is None or bound > self.bound):
                 self.bound, changed = round(bound), True
             if changed and self.listener is not None:
-                self.listener(Progress(self.clock.elapsed, _points(self.objective), _points(self.bound)))
+                self.listener(Progress(self.clock.elapsed, _points(self.objective), _points(self.bound),
+                                       self.clashes))
+
+    def agenda(self, breakdown: Breakdown, bound: float | None = None) -> None:
+        """A complete agenda was found: its objective and its track clashes."""
+        self(breakdown.total, bound, breakdown.track_clashes)
 
 
 def _points(value: int | None) -> float | None:

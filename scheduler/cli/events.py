@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import models
 from scheduler.agenda import latest_published
+from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.output import echo, fail, not_announced, plural, problem_summary
 from scheduler.cli.solve import ProgressLine, solve_interruptibly
@@ -86,7 +87,7 @@ def import_command(problem_path: Path, slug: str | None) -> None:
     with database() as engine:
         try:
             with transaction(engine) as db:
-                event = import_problem(db, problem, slug)
+                event = import_problem(db, problem, slug, actor=acting(db))
                 slug, event_id = event.slug, event.id
         except StoreError as error:
             raise InputError("nothing stored:\n" + "\n".join(error.issues)) from None
@@ -147,7 +148,7 @@ def plan_command(
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
         schedule = _solve(problem, options, baseline)
         with stored_event(engine, str(event_id), REFUSALS) as (db, event):
-            number = save_draft(db, event, schedule, note=note).number
+            number = save_draft(db, event, schedule, note=note, actor=acting(db)).number
     echo(f"draft version {number}: {_schedule_line(schedule, len(problem.sessions))}")
     for line in _report_lines(schedule):
         echo(line)
@@ -249,13 +250,14 @@ def _publish(
             schedule = load_schedule(schedule_path, export_problem(db, event))
         except ProblemFileError as error:
             fail(schedule_path, error.issues)
-        return publish_schedule(db, event, schedule, force=force, note=f"from {schedule_path.name}")
+        note = f"from {schedule_path.name}"
+        return publish_schedule(db, event, schedule, force=force, note=note, actor=acting(db))
     if draft_number is not None:
-        return publish(db, event, find_version(db, event, draft_number), force=force)
+        return publish(db, event, find_version(db, event, draft_number), force=force, actor=acting(db))
     newest = next(iter(drafts(db, event)), None)
     if newest is None:
         raise InputError("there is no draft to publish: run `scheduler plan` first, or give --schedule FILE")
-    return publish(db, event, newest, force=force)
+    return publish(db, event, newest, force=force, actor=acting(db))
 
 
 @click.command("versions")
@@ -284,7 +286,7 @@ def reports_command(event_ref: str | None, include_resolved: bool, number: int |
     """
     with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
         if number is not None:
-            echo(describe(resolve(db, event, number, utc_now())))
+            echo(describe(resolve(db, event, number, utc_now(), actor=acting(db))))
             return
         lines = [describe(report) for report in reports(db, event, include_resolved)]
     echo("\n".join(lines) if lines else "No open availability reports.")

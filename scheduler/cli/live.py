@@ -22,6 +22,7 @@ import click
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler import config, live, participants
+from scheduler.cli.acting import acting
 from scheduler.cli.database import database, stored_event
 from scheduler.cli.output import echo, not_announced
 from scheduler.figures import Figures, Parity, figures
@@ -83,10 +84,10 @@ def _change(
 ) -> None:
     with _unit_of_work(event_ref) as (db, event):
         if action == "delay":
-            changed = live.delay(db, event, session_key, minutes, cascade)
+            changed = live.delay(db, event, session_key, minutes, cascade, actor=acting(db))
             overlapped = live.overlap_after(db, event, changed[-1])
         else:
-            changed, overlapped = [live.change(db, event, session_key, action)], None
+            changed, overlapped = [live.change(db, event, session_key, action, actor=acting(db))], None
         followers = participants.bookmarking(db, [slot.session_id for slot in changed])
     echo(live.describe(changed[0], action))
     for slot in changed[1:]:
@@ -242,7 +243,7 @@ def revoke(participant_id: int, event_ref: str | None) -> None:
     """Stop participant ID's personal link working (their bookmarks are kept)."""
     with _unit_of_work(event_ref) as (db, event):
         participant = participants.find(db, event, participant_id)
-        participants.revoke(participant)
+        participants.revoke(participant, actor=acting(db))
         name = participant.name
     echo(f"Revoked the link of participant {participant_id} ({name}).")
 
@@ -255,7 +256,7 @@ def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
     """Give participant ID a new personal link (printed once; the old one stops working)."""
     with _unit_of_work(event_ref) as (db, event):
         participant = participants.find(db, event, participant_id)
-        token = participants.reissue(participant)
+        token = participants.reissue(participant, actor=acting(db))
         name, email = participant.name, participant.email
     echo(f"New link for {name} <{email}>:")
     echo(personal_link(base_url, token))

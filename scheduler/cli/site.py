@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -14,8 +13,9 @@ from typing import Any
 import click
 from sqlalchemy import Engine, select
 
-from scheduler import config, live
+from scheduler import accounts, config, live
 from scheduler.agenda import find_event, latest_published
+from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import clock_option
 from scheduler.cli.output import echo, plural
@@ -38,6 +38,8 @@ DEMO_CLOCK = "2025-07-08T10:55"
 # A real, public meeting service, so that "Join online" opens a room during the demo (override it
 # with JOIN_URL_TEMPLATE or JOIN_PROVIDER; see docs/remote-participation.md).
 DEMO_JOIN_URL_TEMPLATE = "https://meet.jit.si/{event}-{room}"
+# The account `scheduler demo` creates for the console, with a one-time password it prints.
+DEMO_ADMIN = "admin@example.org"
 
 
 def _shared_clock(settings: dict[str, Any]) -> live.EventClock:
@@ -129,7 +131,7 @@ def speaker_links_command(event_ref: str | None, base_url: str, revoke_key: str 
                 count = revoke_tokens(db, speaker)
                 echo(f"Revoked {count} link(s) of {speaker.key} ({speaker.name}).")
             return
-        for issued in issue_links(db, event, renew=renew):
+        for issued in issue_links(db, event, renew=renew, actor=acting(db)):
             already = "(already issued; --new replaces it)"
             link = speaker_link(base_url, issued.token) if issued.token else already
             echo(_line(issued.speaker, link))
@@ -213,7 +215,7 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
         return slug
     try:
         with transaction(engine) as db:
-            import_problem(db, problem, slug)
+            import_problem(db, problem, slug, actor=acting(db))
     except StoreError as error:
         raise click.ClickException(f"{problem_path}: {error}") from None
     echo(f"Imported {problem.event.name} as event {slug!r}.")
@@ -226,7 +228,8 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
     try:
         with transaction(engine) as db:
             event = find_event(db, slug)
-            version = publish_schedule(db, event, schedule, note="scheduler demo: solver result")
+            note = "scheduler demo: solver result"
+            version = publish_schedule(db, event, schedule, note=note, actor=acting(db))
             moved = sum(c.kind == "moved" for c in version.changes)
             echo(f"Published version {version.number} ({plural(moved, 'session')} moved).")
     except VersionError as error:
@@ -234,21 +237,24 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
     return slug
 
 
-def _demo_settings(slug: str, url: str) -> tuple[bool, str]:
-    """Point the server at the demo database and event, and give it what a demo needs unless the
-    configuration says otherwise: a real join provider and a console password. Returns whether
-    the demo's join provider is used, and the console password."""
+def _demo_settings(slug: str, url: str) -> bool:
+    """Point the server at the demo database and event, and give it a real join provider unless the
+    configuration names one. Returns whether the demo's join provider is used."""
     os.environ["DATABASE_URL"] = url
     os.environ["AGENDA_EVENT"] = slug
-    settings = config.load()
-    demo_rooms = provider_from_config(settings) is None
+    demo_rooms = provider_from_config(config.load()) is None
     if demo_rooms:
         os.environ["JOIN_URL_TEMPLATE"] = DEMO_JOIN_URL_TEMPLATE
-    token = settings["CONSOLE_TOKEN"]
-    if not token:
-        token = secrets.token_urlsafe(12)
-        os.environ["CONSOLE_TOKEN"] = token
-    return demo_rooms, str(token)
+    return demo_rooms
+
+
+def demo_console_account(engine: Engine) -> str:
+    """How to sign in to the console: a demo admin the first time, with its one-time password."""
+    with transaction(engine) as db:
+        if accounts.users(db):
+            return f"sign in with your account (lost it? scheduler users reset-password {DEMO_ADMIN})"
+        _, password = accounts.add_user(db, DEMO_ADMIN, "admin", name="Demo admin", actor=acting(db))
+    return f"sign in as {DEMO_ADMIN} with the one-time password {password}, then choose your own"
 
 
 @click.command("demo")
@@ -275,10 +281,11 @@ def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
     try:
         upgrade(engine)
         slug = import_solve_publish(engine, SAMPLE_PROBLEM, time_limit)
+        console = demo_console_account(engine)
     finally:
         engine.dispose()
     root = f"http://127.0.0.1:{port}/"
-    demo_rooms, token = _demo_settings(slug, url)
+    demo_rooms = _demo_settings(slug, url)
     clock = live.EventClock.parse(config.load()["AGENDA_CLOCK"]).start
     rooms = f"public Jitsi Meet rooms ({DEMO_JOIN_URL_TEMPLATE})" if demo_rooms else "as configured"
     banner = [
@@ -289,7 +296,7 @@ def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
         if clock
         else "Clock:       the real time at the venue",
         f"Join online: {rooms}",
-        f"Console:     {root}console/figures (sign in with any user name and the password {token})",
+        f"Console:     {root}console/ ({console})",
         "Press Ctrl+C to stop.",
     ]
     if no_serve:
