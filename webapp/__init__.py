@@ -46,5 +46,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     participation.init_app(app)
     live.init_app(app)
-    app.register_blueprint(console.bp)
+    console.init_app(app)
     return app

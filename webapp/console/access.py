@@ -1,0 +1,70 @@
+"""Who may open what in the console: one table, consulted before every console request.
+
+Every endpoint of the console blueprint (pages and API) has exactly one row here: the least role
+that may use it, or PUBLIC. A request to an endpoint without a row is refused, and
+`tests/test_console_access.py` walks `app.url_map` so that a new route without a row fails the suite.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PUBLIC: Final = "public"
+# A signed-in person of any role, even one who must still replace a one-time password.
+SIGNED_IN: Final = "signed-in"
+
+RULES: dict[str, str] = {
+    # signing in and out
+    "console.login": PUBLIC,
+    "console.logout": SIGNED_IN,
+    "console.password": SIGNED_IN,
+    # reading
+    "console.dashboard": "viewer",
+    "console.problem": "viewer",
+    "console.solve_page": "viewer",
+    "console.job_page": "viewer",
+    "console.versions": "viewer",
+    "console.version": "viewer",
+    "console.day": "viewer",
+    "console.reports": "viewer",
+    "console.figures_page": "viewer",
+    "console.figures_export": "viewer",
+    "console.audit": "viewer",
+    "console.upload_form": "editor",
+    "console.upload_preview": "editor",
+    # the team's writes
+    "console.upload": "editor",
+    "console.upload_apply": "editor",
+    "console.solve_start": "editor",
+    "console.job_stop": "editor",
+    "console.publish": "editor",
+    "console.day_action": "editor",
+    "console.report_settle": "editor",
+    # accounts
+    "console.accounts": "admin",
+    "console.account_add": "admin",
+    "console.account_change": "admin",
+    # the API (same rules as the pages it mirrors)
+    "console.api.openapi": PUBLIC,
+    "console.api.me": SIGNED_IN,
+    "console.api.dashboard": "viewer",
+    "console.api.imports_create": "editor",
+    "console.api.imports_get": "editor",
+    "console.api.imports_apply": "editor",
+    "console.api.jobs_list": "viewer",
+    "console.api.jobs_create": "editor",
+    "console.api.jobs_get": "viewer",
+    "console.api.jobs_stop": "editor",
+    "console.api.versions_list": "viewer",
+    "console.api.versions_get": "viewer",
+    "console.api.versions_publish": "editor",
+    "console.api.live_get": "viewer",
+    "console.api.live_change": "editor",
+    "console.api.reports_list": "viewer",
+    "console.api.reports_settle": "editor",
+    "console.api.figures": "viewer",
+    "console.api.audit": "viewer",
+    "console.api.users_list": "admin",
+    "console.api.users_create": "admin",
+    "console.api.users_change": "admin",
+}

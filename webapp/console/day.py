@@ -1,0 +1,22 @@
+"""Run the day: Now & Next of every room, with the buttons of `scheduler live ...`."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.console import bp, operations
+
+
+@bp.get("/day")
+def day() -> ResponseReturnValue:
+    operations.require_event()
+    now, boards = operations.board()
+    return render_template("console/day.html", now=now, boards=boards, actions=operations.ACTIONS)
+
+
+@bp.post("/day/<session_key>/<action>")
+def day_action(session_key: str, action: str) -> ResponseReturnValue:
+    _slot, announcement = operations.live_change(session_key, action, request.form.get("minutes", 0))
+    flash(announcement)
+    return redirect(url_for("console.day", _anchor=f"room-{_slot.room_key}"))

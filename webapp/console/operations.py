@@ -1,0 +1,339 @@
+"""The console's actions, one function each, shared by the pages and the API.
+
+Each takes plain values (from a form or a JSON body), acts as the signed-in person through the one
+domain function in `scheduler/` (which writes the audit line), commits, and returns what it made.
+A refusal is an `ActionRefused` with the HTTP status and a sentence; pages show it, the API sends
+it as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler import accounts, jobs, live, participants, uploads
+from scheduler.agenda import latest_published
+from scheduler.check import CheckReport, check
+from scheduler.models import Event, Job, ScheduleVersion, Upload, User
+from scheduler.speaker_reports import ReportNotFound, resolve
+from scheduler.store import StoreError, export_problem
+from scheduler.timestamps import utc_now
+from scheduler.versions import PublishRefused, VersionError, drafts, find_version, publish, version_schedule
+from webapp.console.auth import actor
+from webapp.db import get_db
+from webapp.pages import site_event
+from webapp.participation import event_clock
+
+
+class ActionRefused(Exception):
+    """An action that cannot be done as asked: the HTTP status, a sentence, and any detailed issues."""
+
+    def __init__(self, status: int, message: str, issues: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.issues = issues or []
+
+
+def _event(db: DbSession) -> Event:
+    event = site_event(db)
+    if event is None:
+        raise ActionRefused(404, _("No event is stored yet: upload a problem file first."))
+    return event
+
+
+def current_event() -> Event | None:
+    return site_event(get_db())
+
+
+def require_event() -> Event:
+    return _event(get_db())
+
+
+# --- upload ------------------------------------------------------------------------------------
+
+
+def stage_upload(filename: str, content: bytes) -> Upload:
+    db = get_db()
+    try:
+        upload = uploads.stage(db, site_event(db), filename, content, actor=actor())
+    except uploads.UploadError as error:
+        db.rollback()
+        raise ActionRefused(
+            422, _("The file has problems; nothing was stored."), [str(i) for i in error.issues]
+        ) from None
+    db.commit()
+    return upload
+
+
+def find_upload(upload_id: int) -> tuple[Upload, uploads.Preview]:
+    db = get_db()
+    try:
+        upload = uploads.find_upload(db, upload_id)
+    except uploads.UploadNotFound:
+        raise ActionRefused(404, _("There is no upload %(id)s.", id=upload_id)) from None
+    return upload, uploads.preview(db, upload, site_event(db))
+
+
+def apply_upload(upload_id: int) -> Event:
+    db = get_db()
+    upload, _preview = find_upload(upload_id)
+    try:
+        event = uploads.apply(db, upload, site_event(db), actor=actor())
+    except uploads.UploadError as error:
+        db.rollback()
+        raise ActionRefused(409, str(error)) from None
+    except StoreError as error:
+        db.rollback()
+        raise ActionRefused(
+            422, _("The event cannot be stored as given; nothing was changed."), error.issues
+        ) from None
+    db.commit()
+    return event
+
+
+# --- solve ---------------------------------------------------------------------------------------
+
+
+def _number(values: Mapping[str, Any], name: str, default: float) -> float:
+    raw = values.get(name, default)
+    try:
+        return float(raw if raw not in ("", None) else default)
+    except (TypeError, ValueError):
+        raise ActionRefused(400, _("%(name)s must be a number.", name=name)) from None
+
+
+def _flag(values: Mapping[str, Any], name: str) -> bool:
+    raw = values.get(name, False)
+    return raw is True or str(raw).lower() in ("1", "true", "on", "yes")
+
+
+def start_solve(values: Mapping[str, Any]) -> Job:
+    """Queue a solve of the event (refused while one is queued or running) and hand it to a worker."""
+    db = get_db()
+    event = _event(db)
+    settings = current_app.config
+    try:
+        params = jobs.SolveParams(
+            time_limit=_number(values, "time_limit", 60),
+            replan=_flag(values, "replan"),
+            note=str(values.get("note", ""))[:500],
+        )
+        job = jobs.submit_solve(db, event, params, actor=actor(), runner=jobs.runner_for(settings))
+    except jobs.JobBusy as error:
+        db.rollback()
+        raise ActionRefused(409, str(error)) from None
+    except jobs.JobError as error:
+        db.rollback()
+        raise ActionRefused(400, str(error)) from None
+    db.commit()
+    engine = current_app.extensions["agenda_engine"]
+    jobs.dispatch(engine, job.id, settings, settings["DATABASE_URL"])
+    db.expire_all()
+    return db.get(Job, job.id) or job
+
+
+def reap_jobs() -> None:
+    """Mark failed the jobs whose worker died, before anyone reads job states."""
+    db = get_db()
+    if jobs.reap(db, float(current_app.config["JOB_HEARTBEAT_TIMEOUT"])):
+        db.commit()
+
+
+def find_job(job_id: int) -> Job:
+    reap_jobs()
+    db = get_db()
+    job = db.get(Job, job_id)
+    event = site_event(db)
+    if job is None or event is None or job.event_id != event.id:
+        raise ActionRefused(404, _("There is no job %(id)s.", id=job_id))
+    return job
+
+
+def stop_job(job_id: int) -> Job:
+    db = get_db()
+    job = find_job(job_id)
+    try:
+        jobs.request_stop(db, job, actor=actor())
+    except jobs.JobError as error:
+        db.rollback()
+        raise ActionRefused(409, str(error)) from None
+    db.commit()
+    return job
+
+
+# --- review and publish ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    version: ScheduleVersion
+    published: ScheduleVersion | None
+    schedule: Any
+    report: CheckReport | None
+    changes: list[Any]
+
+
+def find_version_or_404(number: int) -> ScheduleVersion:
+    db = get_db()
+    try:
+        return find_version(db, _event(db), number)
+    except VersionError:
+        raise ActionRefused(404, _("There is no version %(number)s.", number=number)) from None
+
+
+def checker_verdict(db: DbSession, event: Event, version: ScheduleVersion) -> CheckReport | None:
+    """The checker's report on a version (None for an infeasible one), cached: a version never changes,
+    and the key holds the event's import time, so a re-import checks again."""
+    if version.status == "infeasible":
+        return None
+    cache: dict[tuple[int, Any], CheckReport] = current_app.extensions.setdefault("console_verdicts", {})
+    key = (version.id, event.imported_at)
+    if key not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = check(export_problem(db, event), version_schedule(db, version))
+    return cache[key]
+
+
+def review(number: int) -> Review:
+    from scheduler.diff import diff_assignments
+
+    db = get_db()
+    event = _event(db)
+    version = find_version_or_404(number)
+    schedule = version_schedule(db, version)
+    published = latest_published(db, event)
+    changes = []
+    if published is not None and published.id != version.id and schedule.status != "infeasible":
+        changes = diff_assignments(version_schedule(db, published).assignments, schedule.assignments)
+    return Review(version, published, schedule, checker_verdict(db, event, version), changes)
+
+
+def publish_version(number: int, note: str, confirmed: bool) -> ScheduleVersion:
+    """Publish version `number`; one that breaks hard rules needs `confirmed` (recorded as forced)."""
+    db = get_db()
+    event = _event(db)
+    version = find_version_or_404(number)
+    try:
+        published = publish(db, event, version, force=confirmed, note=note.strip() or None, actor=actor())
+    except PublishRefused as refused:
+        db.rollback()
+        issues = [f"{v.rule}: {v.message}" for v in refused.violations]
+        message = _(
+            "This agenda breaks %(count)s hard rules: confirm to publish it anyway.", count=len(issues)
+        )
+        raise ActionRefused(409, message, issues) from None
+    except VersionError as error:
+        db.rollback()
+        raise ActionRefused(409, str(error)) from None
+    db.commit()
+    live.notify_published(event, published, db)
+    return published
+
+
+def newest_draft(db: DbSession, event: Event) -> ScheduleVersion | None:
+    return next(iter(drafts(db, event)), None)
+
+
+# --- run the day -------------------------------------------------------------------------------
+
+ACTIONS: tuple[live.Action, ...] = ("delay", "cancel", "start", "end", "reset")
+
+
+def live_change(session_key: str, action: str, minutes: object = 0) -> tuple[live.Slot, str]:
+    """What `scheduler live ACTION` does: record the change, then announce it to followers."""
+    if action not in ACTIONS:
+        raise ActionRefused(404, _("There is no action %(action)s.", action=action))
+    try:
+        delay = int(minutes or 0)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ActionRefused(400, _("The delay must be a whole number of minutes.")) from None
+    db = get_db()
+    event = _event(db)
+    try:
+        slot = live.change(db, event, session_key, action, delay, actor=actor())  # type: ignore[arg-type]
+        bookmarkers = participants.bookmarking(db, [slot.session_id]).get(slot.session_id, [])
+    except live.LiveError as error:
+        db.rollback()
+        status = 404 if "not on the published agenda" in str(error) else 409
+        raise ActionRefused(status, str(error)) from None
+    db.commit()
+    live.notify_session(live.queue_emitter(), event, slot, action, bookmarkers)  # type: ignore[arg-type]
+    return slot, live.describe(slot, action)  # type: ignore[arg-type]
+
+
+def board() -> tuple[Any, list[live.RoomBoard]]:
+    db = get_db()
+    event = _event(db)
+    now = event_clock().now(event.timezone)
+    states = live.at(live.load_slots(db, event), now)
+    return now, live.board(states, now)
+
+
+# --- speaker reports ---------------------------------------------------------------------------
+
+
+def settle_report(number: int, reply: str) -> Any:
+    db = get_db()
+    event = _event(db)
+    try:
+        report = resolve(db, event, number, utc_now(), actor=actor(), reply=reply[:2000])
+    except ReportNotFound:
+        db.rollback()
+        raise ActionRefused(404, _("There is no report %(id)s.", id=number)) from None
+    db.commit()
+    return report
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def add_account(email: str, role: str, name: str) -> tuple[User, str]:
+    db = get_db()
+    try:
+        user, password = accounts.add_user(db, email, role, name=name, actor=actor())
+    except accounts.AccountError as error:
+        db.rollback()
+        raise ActionRefused(400, str(error)) from None
+    db.commit()
+    return user, password
+
+
+ACCOUNT_CHANGES = ("role", "disable", "enable", "reset_password", "token", "revoke_tokens")
+
+
+def change_account(user_id: int, change: str, role: str = "", label: str = "") -> tuple[User, str | None]:
+    """One change to an account; returns it and any secret to show once (a password or a token)."""
+    db = get_db()
+    try:
+        user = accounts.get_user(db, user_id)
+    except accounts.AccountNotFound:
+        raise ActionRefused(404, _("There is no account %(id)s.", id=user_id)) from None
+    who = actor()
+    secret = None
+    try:
+        if change == "role":
+            accounts.set_role(db, user, role, actor=who)
+        elif change == "disable":
+            accounts.disable(db, user, actor=who)
+        elif change == "enable":
+            accounts.enable(db, user, actor=who)
+        elif change == "reset_password":
+            secret = accounts.reset_password(db, user, actor=who)
+        elif change == "token":
+            secret = accounts.issue_token(db, user, actor=who, label=label)
+        elif change == "revoke_tokens":
+            accounts.revoke_tokens(db, user, actor=who)
+        else:
+            raise ActionRefused(400, _("There is no change %(change)s.", change=change))
+    except accounts.AccountError as error:
+        db.rollback()
+        raise ActionRefused(400, str(error)) from None
+    db.commit()
+    return user, secret
