@@ -57,6 +57,11 @@ CONSOLE_NAMESPACE = "/console"
 MAX_TIME_LIMIT = 3600.0
 
 
+# What a job's progress tells: seconds, the best agenda's objective, the proven bound, the gap
+# between them, and the best agenda's track clashes.
+PROGRESS_FIGURES = ("elapsed", "objective", "bound", "gap", "track_clashes")
+
+
 def job_room(job_id: int) -> str:
     return f"job:{job_id}"
 
@@ -166,7 +171,7 @@ def public(job: Job) -> dict[str, Any]:
         "kind": job.kind,
         "state": job.state,
         "params": job.params,
-        "progress": job.progress,
+        "progress": {**dict.fromkeys(PROGRESS_FIGURES), **job.progress},
         "error": job.error or None,
         "actor": job.actor,
         "runner": job.runner,

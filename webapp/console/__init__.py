@@ -60,15 +60,12 @@ def _guard() -> Response | None:
     if rule is None:
         # Fail closed: an endpoint nobody gave a rule is open to nobody (and the tests catch it).
         return refusal(403, _("This page has no access rule yet."))
-    if request.method in UNSAFE_METHODS and not auth.by_token():
-        # Forms send the token as a field; the console's scripts as a header.
-        check_csrf({FIELD: request.headers.get(CSRF_HEADER) or request.form.get(FIELD, "")})
     if rule == access.PUBLIC:
-        return None
+        return _check_csrf()
     if not current_user.is_authenticated:
         if _is_api():
             return refusal(401, _("Sign in, or send a personal API token as a Bearer token."))
-        return redirect(url_for("console.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if current_user.must_change_password and rule != access.SIGNED_IN:
         if _is_api():
             return refusal(403, _("Choose a new password in the console first."))
@@ -78,6 +75,14 @@ def _guard() -> Response | None:
             "Your role (%(role)s) may not do this; it needs %(needed)s.", role=current_user.role, needed=rule
         )
         return refusal(403, message)
+    return _check_csrf()
+
+
+def _check_csrf() -> None:
+    """Refuse a cookie-authenticated write without this session's CSRF token (API tokens need none)."""
+    if request.method in UNSAFE_METHODS and not auth.by_token():
+        # Forms send the token as a field; the console's scripts as a header.
+        check_csrf({FIELD: request.headers.get(CSRF_HEADER) or request.form.get(FIELD, "")})
     return None
 
 
