@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
+from scheduler import accounts
 from scheduler.live import EventClock
 from tests.console_data import ROLES, Console, make_user
 from tests.test_live_data import seed
@@ -16,7 +18,14 @@ from webapp import create_app
 
 
 @pytest.fixture
-def console(engine: Engine, database_url: str) -> Iterator[Console]:
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its smallest cost: the flows are under test here, not the hash's price (which
+    `tests/test_console_accounts.py` checks), and the shared machine has two cores."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+@pytest.fixture
+def console(engine: Engine, database_url: str, cheap_hashes: None) -> Iterator[Console]:
     event_id = seed(engine)
     for role in ROLES:
         make_user(engine, role)
