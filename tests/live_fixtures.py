@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine
 
-from tests.live_site import CONSOLE_TOKEN, PROVIDER, Clock, Site
+from tests.live_site import PROVIDER, Clock, Site
 from tests.test_live_data import seed
 from webapp import create_app
 
@@ -22,7 +22,6 @@ def site(engine: Engine, database_url: str) -> Iterator[Site]:
             "TESTING": True,
             "LIVE_TICKER": False,
             "JOIN_URL_TEMPLATE": PROVIDER,
-            "CONSOLE_TOKEN": CONSOLE_TOKEN,
             "SOCKETIO_MESSAGE_QUEUE": None,
         }
     )

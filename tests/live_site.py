@@ -18,7 +18,6 @@ from scheduler.live import EventClock
 from tests.test_live_data import DAY1
 
 PROVIDER = "https://meet.example.org/wsis20/{room}-{date}?lang={channel}"
-CONSOLE_TOKEN = "console-secret-for-tests"
 
 
 class Clock:

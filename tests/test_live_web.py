@@ -1,8 +1,6 @@
-"""The participation pages, personal feed, join route, console, Now & Next and the /live namespace."""
+"""The participation pages, personal feed, join route, Now & Next and the /live namespace."""
 
 from __future__ import annotations
-
-import base64
 
 import icalendar
 import pytest
@@ -11,7 +9,7 @@ from sqlalchemy import select
 from scheduler import live, participants
 from scheduler.db import transaction
 from scheduler.models import Join, Participant
-from tests.live_site import CONSOLE_TOKEN, Site, bookmark, csrf, sign_up
+from tests.live_site import Site, bookmark, csrf, sign_up
 from tests.test_live_data import event_of
 from webapp.extensions import socketio
 
@@ -179,30 +177,6 @@ def test_join_with_a_bad_token_or_session(site: Site) -> None:
     assert site.client.get("/join/s-open").status_code == 403
     token = sign_up(site.client)
     assert site.client.get(f"/join/s-nope?t={token}").status_code == 404
-
-
-# --- console ----------------------------------------------------------------------------------------
-
-
-def basic(password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"team:{password}".encode()).decode()}
-
-
-def test_console_needs_the_token(site: Site) -> None:
-    refused = site.client.get("/console/figures")
-    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Basic")
-    assert site.client.get("/console/figures", headers=basic("wrong")).status_code == 401
-    page = site.client.get("/console/figures", headers=basic(CONSOLE_TOKEN))
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert "Participation figures" in text and "No woman speaker" in text
-    bearer = site.client.get("/console/figures", headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"})
-    assert bearer.status_code == 200
-
-
-def test_console_is_closed_without_a_configured_token(site: Site) -> None:
-    site.app.config["CONSOLE_TOKEN"] = None
-    assert site.client.get("/console/figures", headers=basic("")).status_code == 404
 
 
 # --- Now & Next and the /live namespace -----------------------------------------------------------

@@ -23,6 +23,7 @@ from scheduler import live, participants
 from scheduler.db import transaction
 from scheduler.live import EventClock
 from scheduler.speaker_links import issue_links
+from tests.console_data import make_token, make_user
 from tests.test_live_data import SESSIONS, SPEAKER_MAIL_HOST, SPEAKERS, event_of, register, seed
 from webapp import create_app
 from webapp.extensions import socketio
@@ -31,7 +32,6 @@ pytestmark = pytest.mark.db
 
 TEMPLATE_HOST = "rooms-secret.example.net"
 JITSI_HOST = "jitsi-secret.example.net"
-CONSOLE_TOKEN = "console-token-for-the-crawl"
 JOIN_ONLY = {"participation.join"}
 
 
@@ -54,6 +54,9 @@ def _values(engine: Engine, event_id: int) -> dict[str, list[str]]:
         "token": [token, *speaker_tokens[:1]],
         "number": ["1"],
         "version": ["1"],
+        "upload_id": ["1"],
+        "job_id": ["1"],
+        "fmt": ["csv", "xlsx"],
     }
 
 
@@ -97,9 +100,11 @@ def test_no_public_output_names_the_provider(
     engine: Engine, database_url: str, provider: dict[str, str]
 ) -> None:
     event_id = seed(engine)
+    make_user(engine, "viewer")
+    console_token = make_token(engine, "viewer")  # the console's pages are crawled too
     host = provider.get("JITSI_URL", "").removeprefix("https://") or TEMPLATE_HOST
     app = create_app(
-        {"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False, "CONSOLE_TOKEN": CONSOLE_TOKEN}
+        {"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False}
         | provider
     )
     app.extensions["event_clock"] = EventClock(datetime(2025, 7, 8, 15, 50), timer=lambda: 0.0)
@@ -108,7 +113,7 @@ def test_no_public_output_names_the_provider(
     client.get(f"/my/{values['token'][0]}")  # a registered browser: personal pages are crawled too
     crawled = []
     for rule, path in _paths(app, values):
-        response = client.get(path, headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"})
+        response = client.get(path, headers={"Authorization": f"Bearer {console_token}"})
         shown = b"".join(_contents(response.data)) + str(response.headers).encode()
         assert host.encode() not in shown, f"{path} ({rule.endpoint}) shows the provider's address"
         assert SPEAKER_MAIL_HOST.encode() not in shown, f"{path} ({rule.endpoint}) shows a speaker's e-mail"
