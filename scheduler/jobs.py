@@ -310,9 +310,9 @@ class Monitor:
         self.stop = threading.Event()
         self.started = time.monotonic()
         self._latest: Progress | None = None
-        self._written: Progress | None = None
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"job-{job_id}-heartbeat", daemon=True)
 
     def __enter__(self) -> Monitor:
@@ -321,11 +321,16 @@ class Monitor:
 
     def __exit__(self, *_: object) -> None:
         self._done.set()
+        self._wake.set()
         self._thread.join()
 
     def progress(self, progress: Progress) -> None:
         with self._lock:
+            had_one = self._latest is not None and self._latest.objective is not None
+            first = progress.objective is not None and not had_one
             self._latest = progress
+        if first:
+            self._wake.set()  # the first agenda is news: write it now, not at the next beat
 
     def payload(self) -> dict[str, Any]:
         with self._lock:
@@ -333,7 +338,11 @@ class Monitor:
         return progress_payload(latest, time.monotonic() - self.started)
 
     def _run(self) -> None:
-        while not self._done.wait(self.beat):
+        while True:
+            self._wake.wait(self.beat)
+            self._wake.clear()
+            if self._done.is_set():
+                return
             self.tick()
 
     def tick(self) -> None:

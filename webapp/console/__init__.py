@@ -65,7 +65,8 @@ def _guard() -> Response | None:
     if not current_user.is_authenticated:
         if _is_api():
             return refusal(401, _("Sign in, or send a personal API token as a Bearer token."))
-        return redirect(url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("console.login", next=back))
     if current_user.must_change_password and rule != access.SIGNED_IN:
         if _is_api():
             return refusal(403, _("Choose a new password in the console first."))

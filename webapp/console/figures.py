@@ -10,8 +10,10 @@ from flask import Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from sqlalchemy import func, select
 
 from scheduler.figures import Figures, Parity, figures
+from scheduler.models import Join, Participant, ScheduleVersion
 from webapp.console import bp, operations
 from webapp.db import get_db
 
@@ -19,7 +21,29 @@ Table = tuple[str, list[str], list[list[object]]]
 
 
 def current_figures() -> Figures:
-    return figures(get_db(), operations.require_event())
+    """The figures, recomputed only when what they count changed: a publication, an import, a
+    registration, a revoked link or a join (one cheap query tells)."""
+    db = get_db()
+    event = operations.require_event()
+    joins = (
+        select(func.count(Join.id), func.max(Join.id))
+        .join(Participant)
+        .where(Participant.event_id == event.id)
+    )
+    people = select(
+        func.count(Participant.id), func.max(Participant.id), func.max(Participant.revoked_at)
+    ).where(Participant.event_id == event.id)
+    published = select(func.max(ScheduleVersion.id)).where(
+        ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published"
+    )
+    key = (
+        event.id,
+        event.imported_at,
+        db.scalar(published),
+        *db.execute(joins).one(),
+        *db.execute(people).one(),
+    )
+    return operations.cached("figures", key, lambda: figures(db, event))
 
 
 def _share(value: float | None) -> float | None:

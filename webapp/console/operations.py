@@ -8,9 +8,10 @@ it as JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,6 +27,7 @@ from scheduler.timestamps import utc_now
 from scheduler.versions import PublishRefused, VersionError, drafts, find_version, publish, version_schedule
 from webapp.console.auth import actor
 from webapp.db import get_db
+from webapp.live import hub
 from webapp.pages import site_event
 from webapp.participation import event_clock
 
@@ -187,18 +189,35 @@ def find_version_or_404(number: int) -> ScheduleVersion:
         raise ActionRefused(404, _("There is no version %(number)s.", number=number)) from None
 
 
+T = TypeVar("T")
+CACHE_SIZE = 32
+
+
+def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered per app under `key`: for what is derived from data that never changes
+    once written (a version's assignments, the problem as of one import), so keys name that data."""
+    caches: dict[str, OrderedDict[Hashable, Any]] = current_app.extensions.setdefault("console_cache", {})
+    cache = caches.setdefault(kind, OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]  # type: ignore[no-any-return]
+    value = compute()
+    cache[key] = value
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
 def checker_verdict(db: DbSession, event: Event, version: ScheduleVersion) -> CheckReport | None:
-    """The checker's report on a version (None for an infeasible one), cached: a version never changes,
-    and the key holds the event's import time, so a re-import checks again."""
+    """The checker's report on a version (None for an infeasible one). A version never changes, and
+    the key holds the event's import time, so a re-import checks again."""
     if version.status == "infeasible":
         return None
-    cache: dict[tuple[int, Any], CheckReport] = current_app.extensions.setdefault("console_verdicts", {})
-    key = (version.id, event.imported_at)
-    if key not in cache:
-        if len(cache) > 64:
-            cache.clear()
-        cache[key] = check(export_problem(db, event), version_schedule(db, version))
-    return cache[key]
+    return cached(
+        "verdict",
+        (version.id, event.imported_at),
+        lambda: check(export_problem(db, event), version_schedule(db, version)),
+    )
 
 
 def review(number: int) -> Review:
@@ -207,11 +226,16 @@ def review(number: int) -> Review:
     db = get_db()
     event = _event(db)
     version = find_version_or_404(number)
-    schedule = version_schedule(db, version)
+    schedule = cached("schedule", version.id, lambda: version_schedule(db, version))
     published = latest_published(db, event)
-    changes = []
+    changes: list[Any] = []
     if published is not None and published.id != version.id and schedule.status != "infeasible":
-        changes = diff_assignments(version_schedule(db, published).assignments, schedule.assignments)
+        before = cached("schedule", published.id, lambda: version_schedule(db, published))
+        changes = cached(
+            "changes",
+            (published.id, version.id),
+            lambda: diff_assignments(before.assignments, schedule.assignments),
+        )
     return Review(version, published, schedule, checker_verdict(db, event, version), changes)
 
 
@@ -269,11 +293,12 @@ def live_change(session_key: str, action: str, minutes: object = 0) -> tuple[liv
 
 
 def board() -> tuple[Any, list[live.RoomBoard]]:
+    """Now & Next of every room, from this process's live hub (the agenda is reloaded only when a
+    version is published or a live state changes)."""
     db = get_db()
     event = _event(db)
-    now = event_clock().now(event.timezone)
-    states = live.at(live.load_slots(db, event), now)
-    return now, live.board(states, now)
+    _states, boards = hub().latest(db, event)
+    return event_clock().now(event.timezone), boards
 
 
 # --- speaker reports ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from scheduler.agenda import load_event_tree
 from scheduler.diff import Change
-from scheduler.models import ScheduleVersion
+from scheduler.models import Room, ScheduleVersion, Session
 from solver.domain import Assignment, Conflict
 from webapp.console import bp, operations
 from webapp.db import get_db
@@ -108,16 +108,58 @@ def versions() -> ResponseReturnValue:
     return render_template("console/versions.html", versions=rows)
 
 
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Session titles and room names by id, rooms in the event's order."""
+
+    titles: dict[str, str]
+    rooms: dict[str, str]
+
+
+def names() -> Names:
+    """Read once per import: the review needs names, not the whole problem."""
+    db = get_db()
+    event = operations.require_event()
+
+    def read() -> Names:
+        titles = db.execute(select(Session.key, Session.title).where(Session.event_id == event.id)).all()
+        rooms = db.execute(
+            select(Room.key, Room.name).where(Room.event_id == event.id).order_by(Room.position)
+        ).all()
+        return Names(dict(titles), dict(rooms))  # type: ignore[arg-type]
+
+    return operations.cached("names", (event.id, event.imported_at), read)
+
+
+def _shown_day(grids: list[DayGrid], changes: list[Change], wanted: str | None) -> DayGrid | None:
+    """The day asked for, else the first day with a change, else the first day."""
+    by_day = {grid.day.isoformat(): grid for grid in grids}
+    if wanted in by_day:
+        return by_day[wanted]
+    changed = {when.start.date() for c in changes for when in (c.before, c.after) if when is not None}
+    return next((grid for grid in grids if grid.day in changed), grids[0] if grids else None)
+
+
 @bp.get("/versions/<int:number>")
 def version(number: int) -> ResponseReturnValue:
     review = operations.review(number)
-    event = load_event_tree(get_db(), operations.require_event())
-    titles = {s.key: s.title for s in event.sessions}
-    rooms = {r.key: r.name for r in event.rooms}
-    grids = day_grids(review.schedule.assignments, review.changes, titles, [r.key for r in event.rooms])
+    named = names()
+    event = operations.require_event()
+    grids = operations.cached(
+        "grids",
+        (review.version.id, review.published.id if review.published else None, event.imported_at),
+        lambda: day_grids(review.schedule.assignments, review.changes, named.titles, list(named.rooms)),
+    )
     explained = [(c, relax_advice(c)) for c in review.schedule.conflicts]
+    shown = _shown_day(grids, review.changes, request.args.get("day"))
     return render_template(
-        "console/version.html", review=review, grids=grids, rooms=rooms, titles=titles, explained=explained
+        "console/version.html",
+        review=review,
+        grids=grids,
+        shown=shown,
+        rooms=named.rooms,
+        titles=named.titles,
+        explained=explained,
     )
 
 
