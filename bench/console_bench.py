@@ -230,10 +230,11 @@ def main() -> None:
         cli_times.append(first_agenda_cli(problem, args.time_limit))
         console_times.append(first_agenda_console(url, token, args.time_limit))
     cli_s, console_s = statistics.median(cli_times), statistics.median(console_times)
+    trials = ", ".join(f"{a:.1f}/{b:.1f}" for a, b in zip(cli_times, console_times, strict=True))
     print(
-        f"\nfirst agenda, median of {args.solves}: CLI {cli_s:.1f}s ({', '.join(f'{t:.1f}' for t in cli_times)}), "
-        f"console {console_s:.1f}s ({', '.join(f'{t:.1f}' for t in console_times)}), "
-        f"ratio console/CLI {console_s / cli_s:.2f}; load {os.getloadavg()[0]:.1f}"
+        f"\nfirst agenda, median of {args.solves}: CLI {cli_s:.1f}s, console {console_s:.1f}s "
+        f"(CLI/console per trial: {trials}); ratio console/CLI {console_s / cli_s:.2f}; "
+        f"load {os.getloadavg()[0]:.1f}"
     )
 
 

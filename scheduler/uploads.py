@@ -45,7 +45,9 @@ def read_upload(filename: str, content: bytes) -> Problem:
     """The problem in an uploaded file (by its suffix), as `scheduler validate` reads it."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
-        raise UploadError([Issue("$", f"{filename or 'the file'}: upload a .json problem file or an .xlsx workbook")])
+        raise UploadError(
+            [Issue("$", f"{filename or 'the file'}: upload a .json problem file or an .xlsx workbook")]
+        )
     # openpyxl and the JSON reader take paths: the bytes go to a private temporary file.
     handle, path = tempfile.mkstemp(suffix=suffix)
     try:
@@ -101,7 +103,9 @@ class Preview:
 
     @property
     def unchanged(self) -> bool:
-        return not (self.added or self.removed or self.changed) and all(a == b for a, b in self.counts.values())
+        return not (self.added or self.removed or self.changed) and all(
+            a == b for a, b in self.counts.values()
+        )
 
     def data(self) -> dict[str, Any]:
         return {

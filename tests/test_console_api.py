@@ -130,3 +130,31 @@ def test_a_bad_token_is_401_and_admins_manage_accounts_by_api(console: Console) 
     assert (
         client.post("/console/api/v1/users/999", headers=auth, json={"change": "disable"}).status_code == 404
     )
+
+
+def test_job_progress_is_pushed_to_signed_in_watchers_only(console: Console) -> None:
+    from unittest import mock
+
+    from scheduler import jobs
+    from webapp.extensions import socketio
+
+    anonymous = socketio.test_client(console.app, namespace=jobs.CONSOLE_NAMESPACE)
+    assert not anonymous.is_connected(jobs.CONSOLE_NAMESPACE)
+    browser = console.client("viewer")
+    watcher = socketio.test_client(console.app, namespace=jobs.CONSOLE_NAMESPACE, flask_test_client=browser)
+    assert watcher.is_connected(jobs.CONSOLE_NAMESPACE)
+    watcher.emit("watch", {"job": 7}, namespace=jobs.CONSOLE_NAMESPACE)
+    # What the worker sends through the message queue, delivered here by the app's own server.
+    with console.app.app_context():
+        jobs.notify_progress(socketio, 7, "running", {"objective": 12.5, "track_clashes": 3})
+        jobs.notify_progress(socketio, 8, "running", {"objective": 99.0})
+    received = [m for m in watcher.get_received(jobs.CONSOLE_NAMESPACE) if m["name"] == "job"]
+    assert [m["args"][0] for m in received] == [
+        {"id": 7, "state": "running", "progress": {"objective": 12.5, "track_clashes": 3}}
+    ]
+    emitter = mock.Mock()
+    jobs.notify_progress(emitter, 3, "done", {})
+    emitter.emit.assert_called_once_with(
+        "job", {"id": 3, "state": "done", "progress": {}}, namespace="/console", to="job:3"
+    )
+    watcher.disconnect(namespace=jobs.CONSOLE_NAMESPACE)

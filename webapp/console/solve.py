@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from scheduler import jobs
@@ -33,7 +33,9 @@ def solve_start() -> ResponseReturnValue:
 @bp.get("/jobs/<int:job_id>")
 def job_page(job_id: int) -> ResponseReturnValue:
     job = operations.find_job(job_id)
-    return render_template("console/job.html", job=job, data=jobs.public(job))
+    # Pushed progress needs the message queue that the worker emits through.
+    push = bool(current_app.config.get("SOCKETIO_MESSAGE_QUEUE"))
+    return render_template("console/job.html", job=job, data=jobs.public(job), push=push)
 
 
 @bp.post("/jobs/<int:job_id>/stop")

@@ -10,28 +10,40 @@
   function watchJob(card) {
     var url = card.getAttribute("data-job-url");
     var finished = ["done", "stopped", "failed"];
+    var every = 1000;
     if (finished.indexOf(card.getAttribute("data-job-state")) >= 0) return;
     function set(name, text) {
       var el = card.querySelector('[data-field="' + name + '"]');
       if (el) el.textContent = text;
     }
+    function show(state, p) {
+      p = p || {};
+      set("state", state);
+      set("elapsed", figure(p.elapsed, 1));
+      set("objective", figure(p.objective, 2));
+      set("bound", figure(p.bound, 2));
+      set("gap", p.gap === null || p.gap === undefined ? "\u2013" : (p.gap * 100).toFixed(1) + "%");
+      set("track_clashes", figure(p.track_clashes, 0));
+      if (finished.indexOf(state) >= 0) {
+        window.location.reload();  // the draft link and final figures come with the page
+        return true;
+      }
+      return false;
+    }
+    // Pushed through the message queue when there is one; polling stays on, slower, as the fallback.
+    var namespace = card.getAttribute("data-push");
+    if (namespace && window.io) {
+      var socket = window.io(namespace, {transports: ["websocket", "polling"]});
+      socket.on("connect", function () { socket.emit("watch", {job: card.getAttribute("data-job-id")}); });
+      socket.on("job", function (message) { show(message.state, message.progress); });
+      every = 5000;
+    }
     function poll() {
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (job) {
-          if (!job) return;
-          var p = job.progress || {};
-          set("state", job.state);
-          set("elapsed", figure(p.elapsed, 1));
-          set("objective", figure(p.objective, 2));
-          set("bound", figure(p.bound, 2));
-          set("gap", p.gap === null || p.gap === undefined ? "\u2013" : (p.gap * 100).toFixed(1) + "%");
-          set("track_clashes", figure(p.track_clashes, 0));
-          if (finished.indexOf(job.state) >= 0) {
-            window.location.reload();  // the draft link and final figures come with the page
-            return;
-          }
-          window.setTimeout(poll, 1000);
+          if (job && show(job.state, job.progress)) return;
+          window.setTimeout(poll, every);
         })
         .catch(function () { window.setTimeout(poll, 3000); });
     }
