@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from solver.domain import Day, Problem, Room, Schedule, Session
+from solver.domain import Day, Problem, Room, Schedule, Session, Speaker
 
 # Where each remote audience is taken to live, and the local hours it is awake and able to follow.
 # The solver's objective uses the same choice (solver/regions.py); it is restated here, not imported,
@@ -93,6 +93,8 @@ class _Placed:
     room: Room
     start: datetime
     end: datetime
+    # The session's speakers the problem knows, looked up once (not once per rule and session).
+    speakers: tuple[Speaker, ...] = ()
 
     @property
     def id(self) -> str:
@@ -119,6 +121,7 @@ def check(problem: Problem, schedule: Schedule) -> CheckReport:
 def _resolve(problem: Problem, schedule: Schedule, violations: list[Violation]) -> dict[str, _Placed]:
     sessions = {s.id: s for s in problem.sessions}
     rooms = {r.id: r for r in problem.rooms}
+    speakers = {sp.id: sp for sp in problem.speakers}
     placed: dict[str, _Placed] = {}
     for a in schedule.assignments:
         session, room = sessions.get(a.session), rooms.get(a.room)
@@ -132,7 +135,8 @@ def _resolve(problem: Problem, schedule: Schedule, violations: list[Violation]) 
             violations.append(Violation("assigned once", f"{a.session} is assigned more than once",
                                         sessions=(a.session,)))
         else:
-            placed[a.session] = _Placed(session, room, a.start, a.end)
+            known = tuple(speakers[key] for key in session.speakers if key in speakers)
+            placed[a.session] = _Placed(session, room, a.start, a.end, known)
     for u in schedule.unscheduled:
         if u.session not in sessions:
             violations.append(Violation("unknown session", f"{u.session} (unscheduled) is not a session of "
@@ -202,15 +206,13 @@ def _room_unavailable(problem: Problem, p: _Placed) -> Iterator[Violation]:
 
 
 def _speaker_availability(problem: Problem, p: _Placed) -> Iterator[Violation]:
-    speakers = {sp.id: sp for sp in problem.speakers}
-    for speaker_id in p.session.speakers:
-        speaker = speakers.get(speaker_id)
-        if speaker is None or speaker.available is None:
+    for speaker in p.speakers:
+        if speaker.available is None:
             continue
         if not any(period.contains(p.start, p.end) for period in speaker.available):
             yield Violation("speaker availability", f"{p.id} runs {_span(p.start, p.end)} but speaker "
-                            f"{speaker_id} is not available all that time", sessions=(p.id,),
-                            rooms=(p.room.id,), speakers=(speaker_id,))
+                            f"{speaker.id} is not available all that time", sessions=(p.id,),
+                            rooms=(p.room.id,), speakers=(speaker.id,))
 
 
 def _fixed(problem: Problem, p: _Placed) -> Iterator[Violation]:

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 from flask import Response, abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -21,6 +23,10 @@ Table = tuple[str, list[str], list[list[object]]]
 
 
 def current_figures() -> Figures:
+    return _figures_and_key()[0]
+
+
+def _figures_and_key() -> tuple[Figures, tuple[object, ...]]:
     """The figures, recomputed only when what they count changed: a publication, an import, a
     registration, a revoked link or a join (one cheap query tells)."""
     db = get_db()
@@ -43,7 +49,7 @@ def current_figures() -> Figures:
         *db.execute(joins).one(),
         *db.execute(people).one(),
     )
-    return operations.cached("figures", key, lambda: figures(db, event))
+    return operations.cached("figures", key, lambda: figures(db, event)), key
 
 
 def _share(value: float | None) -> float | None:
@@ -119,7 +125,14 @@ def tables(f: Figures) -> Iterator[Table]:
 
 @bp.get("/figures")
 def figures_page() -> ResponseReturnValue:
-    return render_template("console/figures.html", f=current_figures())
+    f, key = _figures_and_key()
+    # Thousands of rows: the tables are rendered once per state of the figures (and language).
+    tables = operations.cached(
+        "figures_html",
+        (key, get_locale()),
+        lambda: Markup(render_template("console/_figures_tables.html", f=f)),
+    )
+    return render_template("console/figures.html", f=f, tables=tables)
 
 
 @bp.get("/figures.<fmt>")
