@@ -7,7 +7,7 @@ OS user, or as `scheduler --as EMAIL users ...`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
@@ -17,6 +17,7 @@ from scheduler import accounts
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database
 from scheduler.db import transaction
+from scheduler.models import User
 
 role_choice = click.Choice(accounts.ROLES)
 
@@ -84,24 +85,29 @@ def role(email: str, role: str) -> None:
     click.echo(line)
 
 
-@users_group.command("disable")
-@click.argument("email")
-def disable(email: str) -> None:
-    """Disable EMAIL's account: signed out everywhere, password and API tokens refused."""
-    with _accounts() as db:
-        user = accounts.disable(db, accounts.find_user(db, email), actor=acting(db))
-        line = f"{user.email} is disabled"
-    click.echo(line)
+def _status_command(name: str, change: Callable[..., User], done: str, help_text: str) -> click.Command:
+    @click.command(name, help=help_text)
+    @click.argument("email")
+    def command(email: str) -> None:
+        with _accounts() as db:
+            user = change(db, accounts.find_user(db, email), actor=acting(db))
+            line = f"{user.email} is {done}"
+        click.echo(line)
+
+    return command
 
 
-@users_group.command("enable")
-@click.argument("email")
-def enable(email: str) -> None:
-    """Enable EMAIL's account again (and lift a lockout)."""
-    with _accounts() as db:
-        user = accounts.enable(db, accounts.find_user(db, email), actor=acting(db))
-        line = f"{user.email} is active"
-    click.echo(line)
+users_group.add_command(
+    _status_command(
+        "disable",
+        accounts.disable,
+        "disabled",
+        "Disable EMAIL's account: signed out everywhere, password and API tokens refused.",
+    )
+)
+users_group.add_command(
+    _status_command("enable", accounts.enable, "active", "Enable EMAIL's account again (and lift a lockout).")
+)
 
 
 @users_group.command("reset-password")
