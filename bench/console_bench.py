@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
+from datetime import datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,7 @@ PAGES = (
     "/console/figures",
     "/console/audit",
     "/console/accounts",
+    "/console/problem?session=s-0001&speaker=sp-0001&room=room-001",
     "/console/api/v1/dashboard",
     "/console/api/v1/jobs",
     "/console/api/v1/versions",
@@ -64,7 +67,7 @@ PAGES = (
 )
 
 
-def build(url: str, sessions: int, rooms: int) -> tuple[Path, str]:
+def build(url: str, sessions: int, rooms: int) -> tuple[Path, str, datetime]:
     """The event, published and with a draft, plus reports, audit lines and an admin's token."""
     problem, planted = generate(sessions, rooms, 5, seed=7)
     engine = make_engine(url)
@@ -89,17 +92,18 @@ def build(url: str, sessions: int, rooms: int) -> tuple[Path, str]:
     engine.dispose()
     path = Path(tempfile.mkdtemp()) / "problem.json"
     dump_problem(problem, path)
-    return path, token
+    return path, token, datetime.combine(problem.calendar.days[1].date, time_of_day(11, 0))
 
 
-def time_pages(url: str, token: str, repeat: int) -> list[tuple[str, float, float, float, int]]:
-    from datetime import datetime
-
+def time_pages(
+    url: str, token: str, repeat: int, clock: datetime
+) -> list[tuple[str, float, float, float, int]]:
     from scheduler.live import EventClock
     from webapp import create_app
 
     app = create_app({"DATABASE_URL": url, "TESTING": True, "LIVE_TICKER": False, "SECRET_KEY": "bench"})
-    app.extensions["event_clock"] = EventClock(datetime(2030, 1, 1, 11, 0), timer=lambda: 0.0)
+    # Mid-morning of the second day: every room has a session on now and one next.
+    app.extensions["event_clock"] = EventClock(clock, timer=lambda: 0.0)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     rows = []
@@ -217,13 +221,13 @@ def main() -> None:
     url = f"sqlite:///{folder / 'bench.db'}"
     os.environ["DATABASE_URL"] = url
     built = time.monotonic()
-    problem, token = build(url, args.sessions, args.rooms)
+    problem, token, clock = build(url, args.sessions, args.rooms)
     print(
         f"built {args.sessions} sessions / {args.rooms} rooms in {time.monotonic() - built:.0f}s; "
         f"load {os.getloadavg()[0]:.1f}\n"
     )
     print("| route | first ms | median ms | slowest ms | bytes |\n|---|---:|---:|---:|---:|")
-    for path, cold, median, slowest, size in time_pages(url, token, args.repeat):
+    for path, cold, median, slowest, size in time_pages(url, token, args.repeat, clock):
         print(f"| `{path}` | {cold:.0f} | {median:.0f} | {slowest:.0f} | {size:,} |")
     cli_times, console_times = [], []
     for _ in range(args.solves):

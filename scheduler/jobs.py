@@ -227,13 +227,14 @@ def reap(db: DbSession, heartbeat_timeout: float, now: datetime | None = None) -
             if beat is not None and now - beat > timedelta(seconds=heartbeat_timeout):
                 reason = f"the worker stopped responding: no heartbeat since {beat:%Y-%m-%d %H:%M:%S} UTC"
         if reason is not None:
-            _fail(db, job, reason, now)
+            fail(db, job, reason, now)
             failed.append(job)
     return failed
 
 
-def _fail(db: DbSession, job: Job, reason: str, now: datetime) -> None:
-    job.state, job.error, job.finished_at = FAILED, reason, now
+def fail(db: DbSession, job: Job, reason: str, now: datetime | None = None) -> None:
+    """Mark `job` failed with `reason`, logged as the system's finding."""
+    job.state, job.error, job.finished_at = FAILED, reason, now or utc_now()
     record(db, None, "solve.failed", event=job.event_id, subject=f"job {job.id}", detail={"reason": reason})
 
 
@@ -435,7 +436,7 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
         with transaction(engine) as db:
             job = find_job(db, job_id)
             if job.state == RUNNING:
-                _fail(db, job, f"the solver failed: {type(error).__name__}: {error}", utc_now())
+                fail(db, job, f"the solver failed: {type(error).__name__}: {error}", utc_now())
         notify_progress(emitter, job_id, FAILED, monitor.payload())
         raise
     with transaction(engine) as db:

@@ -226,11 +226,14 @@ def test_an_infeasible_result_is_explained_with_links_and_what_to_relax(console:
     number = _draft(console.engine, console.event_id, domain.Schedule("infeasible", conflicts=(conflict,)))
     page = console.client("viewer").get(f"/console/versions/{number}").get_data(as_text=True)
     assert "sp-m1 must be in s-morning and s-open at once" in page
-    assert (
-        'href="/console/problem#session-s-morning"' in page
-        and 'href="/console/problem#speaker-sp-m1"' in page
-    )
-    assert 'href="/console/problem#room-room-a"' in page and "another speaker" in page
+    assert 'href="/console/problem?session=s-morning#session-s-morning"' in page
+    assert 'href="/console/problem?speaker=sp-m1#speaker-sp-m1"' in page
+    assert 'href="/console/problem?room=room-a#room-room-a"' in page and "another speaker" in page
+    together = "/console/problem?session=s-morning&amp;session=s-open&amp;speaker=sp-m1&amp;room=room-a"
+    assert together in page
+    narrowed = console.client("viewer").get(together.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'id="session-s-open"' in narrowed and 'id="session-s-next"' not in narrowed
+    assert "Show everything" in narrowed
     problem_page = console.client("viewer").get("/console/problem").get_data(as_text=True)
     assert 'id="session-s-morning"' in problem_page and 'id="speaker-sp-m1"' in problem_page
 

@@ -135,7 +135,13 @@ def start_solve(values: Mapping[str, Any]) -> Job:
         raise ActionRefused(400, str(error)) from None
     db.commit()
     engine = current_app.extensions["agenda_engine"]
-    jobs.dispatch(engine, job.id, settings, settings["DATABASE_URL"])
+    try:
+        jobs.dispatch(engine, job.id, settings, settings["DATABASE_URL"])
+    except Exception as error:  # Redis down, no process slots: the job must not wait forever
+        reason = f"the job could not be handed to a worker: {type(error).__name__}: {error}"
+        jobs.fail(db, job, reason)
+        db.commit()
+        raise ActionRefused(503, reason) from None
     db.expire_all()
     return db.get(Job, job.id) or job
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -173,6 +174,20 @@ def publish(number: int) -> ResponseReturnValue:
 
 @bp.get("/problem")
 def problem() -> ResponseReturnValue:
-    """The stored problem, with an anchor per session, speaker and room for explanations to link to."""
+    """The stored problem, with an anchor per session, speaker and room for explanations to link to;
+    `?session=ID&speaker=ID&room=ID` (each may repeat) shows only those."""
     event = load_event_tree(get_db(), operations.require_event())
-    return render_template("console/problem.html", event=event)
+    wanted = {kind: set(request.args.getlist(kind)) for kind in ("session", "speaker", "room")}
+    narrowed = any(wanted.values())
+
+    def keep(kind: str, rows: list[Any]) -> list[Any]:
+        return [r for r in rows if r.key in wanted[kind]] if narrowed else rows
+
+    return render_template(
+        "console/problem.html",
+        event=event,
+        narrowed=narrowed,
+        sessions=keep("session", [s for s in event.sessions if s.removed_at is None]),
+        speakers=keep("speaker", event.speakers),
+        rooms=keep("room", [r for r in event.rooms if r.removed_at is None]),
+    )
