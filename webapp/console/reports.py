@@ -11,12 +11,24 @@ from webapp.console import bp, operations
 from webapp.db import get_db
 
 
+PAGE = 50
+
+
 @bp.get("/reports")
 def reports() -> ResponseReturnValue:
+    """Oldest first, 50 to a page: the ones to deal with next come first."""
     event = operations.require_event()
     show_all = request.args.get("all") == "1"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    found = event_reports(get_db(), event, show_all)
+    shown = found[(page - 1) * PAGE : page * PAGE]
     return render_template(
-        "console/reports.html", reports=event_reports(get_db(), event, show_all), show_all=show_all
+        "console/reports.html",
+        reports=shown,
+        show_all=show_all,
+        page=page,
+        total=len(found),
+        more=len(found) > page * PAGE,
     )
 
 

@@ -13,10 +13,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import LazyString, lazy_gettext
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from scheduler.agenda import load_event_tree
 from scheduler.diff import Change
-from scheduler.models import Room, ScheduleVersion, Session
+from scheduler.models import Room, ScheduleVersion, Session, SessionSpeaker, Speaker
 from solver.domain import Assignment, Conflict
 from webapp.console import bp, operations
 from webapp.db import get_db
@@ -172,22 +172,59 @@ def publish(number: int) -> ResponseReturnValue:
     return redirect(url_for("console.version", number=published.number))
 
 
+PROBLEM_PAGE = 200
+
+
+def _rows(kind: type[Any], loads: Any, wanted: set[str], page: int, event_id: int) -> list[Any]:
+    """The event's rows of one kind: those `wanted` by id, else one page of them in file order."""
+    query = select(kind).where(kind.event_id == event_id).options(loads).order_by(kind.position)
+    if hasattr(kind, "removed_at"):
+        query = query.where(kind.removed_at.is_(None))
+    if wanted:
+        return list(get_db().scalars(query.where(kind.key.in_(wanted))))
+    return list(get_db().scalars(query.offset((page - 1) * PROBLEM_PAGE).limit(PROBLEM_PAGE + 1)))
+
+
 @bp.get("/problem")
 def problem() -> ResponseReturnValue:
-    """The stored problem, with an anchor per session, speaker and room for explanations to link to;
-    `?session=ID&speaker=ID&room=ID` (each may repeat) shows only those."""
-    event = load_event_tree(get_db(), operations.require_event())
+    """The stored problem, with an anchor per session, speaker and room for explanations to link to.
+
+    `?session=ID&speaker=ID&room=ID` (each may repeat) shows only those; otherwise sessions and
+    speakers come 200 to a page (`?page=N`), rooms all at once.
+    """
+    event = operations.require_event()
     wanted = {kind: set(request.args.getlist(kind)) for kind in ("session", "speaker", "room")}
     narrowed = any(wanted.values())
-
-    def keep(kind: str, rows: list[Any]) -> list[Any]:
-        return [r for r in rows if r.key in wanted[kind]] if narrowed else rows
-
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    sessions = (
+        _rows(
+            Session,
+            selectinload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
+            wanted["session"],
+            page,
+            event.id,
+        )
+        if wanted["session"] or not narrowed
+        else []
+    )
+    speakers = (
+        _rows(Speaker, selectinload(Speaker.available), wanted["speaker"], page, event.id)
+        if wanted["speaker"] or not narrowed
+        else []
+    )
+    rooms = (
+        _rows(Room, selectinload(Room.unavailable), wanted["room"], 1, event.id)
+        if wanted["room"] or not narrowed
+        else []
+    )
+    more = not narrowed and (len(sessions) > PROBLEM_PAGE or len(speakers) > PROBLEM_PAGE)
     return render_template(
         "console/problem.html",
         event=event,
         narrowed=narrowed,
-        sessions=keep("session", [s for s in event.sessions if s.removed_at is None]),
-        speakers=keep("speaker", event.speakers),
-        rooms=keep("room", [r for r in event.rooms if r.removed_at is None]),
+        page=page,
+        more=more,
+        sessions=sessions[:PROBLEM_PAGE],
+        speakers=speakers[:PROBLEM_PAGE],
+        rooms=rooms,
     )
