@@ -10,7 +10,6 @@ from scheduler.speaker_reports import reports as event_reports
 from webapp.console import bp, operations
 from webapp.db import get_db
 
-
 PAGE = 50
 
 
