@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from scheduler import live
 from webapp.console import bp, operations
 
 
@@ -12,7 +13,7 @@ from webapp.console import bp, operations
 def day() -> ResponseReturnValue:
     operations.require_event()
     now, boards = operations.board()
-    return render_template("console/day.html", now=now, boards=boards, actions=operations.ACTIONS)
+    return render_template("console/day.html", now=now, boards=boards, phase_labels=live.PHASE_LABELS)
 
 
 @bp.post("/day/<session_key>/<action>")
