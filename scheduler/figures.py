@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlalchemy import distinct, func, select
@@ -160,38 +160,74 @@ def _joins(db: DbSession, event: Event) -> tuple[dict[int, tuple[int, int]], int
     return {session_id: (joins, people) for session_id, joins, people in rows}, reached or 0
 
 
-def figures(db: DbSession, event: Event) -> Figures:
-    """The figures of `event`; sessions and speakers are those of its latest published agenda."""
-    registered, by_country, by_group = _registrations(db, event)
-    joins, reached = _joins(db, event)
+@dataclass(frozen=True, slots=True)
+class AgendaFigures:
+    """What the figures take from the published agenda alone: the same until the next publication
+    or import, so a caller may keep it while joins and registrations come in."""
+
+    version: int | None
+    sessions: list[tuple[int, SessionFigures]]  # by session row id; joins filled in by `figures`
+    speaker_roles: list[Tally]
+    parity_by_day: list[Parity]
+    parity_by_type: list[Parity]
+    parity_by_track: list[Parity]
+
+
+def agenda_figures(db: DbSession, event: Event) -> AgendaFigures:
+    """Sessions, speakers, parity and youth of `event`'s latest published agenda."""
     version = latest_published(db, event)
     placed = [e for e in entries(db, version) if not e.cancelled] if version else []
     sessions = [
-        SessionFigures(
-            key=e.session.key,
-            title=e.session.title,
-            room=e.room.name,
-            capacity=e.room.capacity,
-            expected_attendance=e.session.expected_attendance,
-            joins=joins.get(e.session_id, (0, 0))[0],
-            remote_participants=joins.get(e.session_id, (0, 0))[1],
-            parity=parity(e.session.key, e.session.speakers),
+        (
+            e.session_id,
+            SessionFigures(
+                key=e.session.key,
+                title=e.session.title,
+                room=e.room.name,
+                capacity=e.room.capacity,
+                expected_attendance=e.session.expected_attendance,
+                joins=0,
+                remote_participants=0,
+                parity=parity(e.session.key, e.session.speakers),
+            ),
         )
         for e in placed
     ]
     speakers = {s.id: s for e in placed for s in e.session.speakers}.values()
     roles = Counter((s.role or "").strip().lower() or NOT_DECLARED for s in speakers)
+    return AgendaFigures(
+        version=version.number if version else None,
+        sessions=sessions,
+        speaker_roles=[Tally(role, n) for role, n in sorted(roles.items(), key=lambda r: (-r[1], r[0]))],
+        parity_by_day=_grouped(placed, lambda e: [f"{e.start:%Y-%m-%d}"]),
+        parity_by_type=_grouped(placed, lambda e: [e.session.type or NOT_DECLARED]),
+        parity_by_track=_grouped(placed, lambda e: e.session.tracks),
+    )
+
+
+def figures(db: DbSession, event: Event, agenda: AgendaFigures | None = None) -> Figures:
+    """The figures of `event`; sessions and speakers are those of its latest published agenda
+    (`agenda`, when the caller kept it from `agenda_figures`)."""
+    agenda = agenda or agenda_figures(db, event)
+    registered, by_country, by_group = _registrations(db, event)
+    joins, reached = _joins(db, event)
+    sessions = [
+        replace(
+            row, joins=joins.get(session_id, (0, 0))[0], remote_participants=joins.get(session_id, (0, 0))[1]
+        )
+        for session_id, row in agenda.sessions
+    ]
     return Figures(
         event=event.name,
-        version=version.number if version else None,
+        version=agenda.version,
         registered=registered,
         by_country=by_country,
         by_group=by_group,
         countries_registered=len(by_country),
         countries_reached=reached,
         sessions=sessions,
-        speaker_roles=[Tally(role, n) for role, n in sorted(roles.items(), key=lambda r: (-r[1], r[0]))],
-        parity_by_day=_grouped(placed, lambda e: [f"{e.start:%Y-%m-%d}"]),
-        parity_by_type=_grouped(placed, lambda e: [e.session.type or NOT_DECLARED]),
-        parity_by_track=_grouped(placed, lambda e: e.session.tracks),
+        speaker_roles=agenda.speaker_roles,
+        parity_by_day=agenda.parity_by_day,
+        parity_by_type=agenda.parity_by_type,
+        parity_by_track=agenda.parity_by_track,
     )

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from scheduler.figures import Figures, Parity, figures
+from scheduler.figures import Figures, Parity, agenda_figures, figures
 from scheduler.models import Join, Participant, ScheduleVersion
 from webapp.console import bp, operations
 from webapp.db import get_db
@@ -27,10 +27,16 @@ def current_figures() -> Figures:
 
 
 def _figures_and_key() -> tuple[Figures, tuple[object, ...]]:
-    """The figures, recomputed only when what they count changed: a publication, an import, a
-    registration, a revoked link or a join (one cheap query tells)."""
+    """The figures, and what they depend on. The agenda's part (sessions, parity) is kept until the
+    next publication or import; the joins and registrations are counted again when they changed
+    (one cheap query tells), which during the event is all the time."""
     db = get_db()
     event = operations.require_event()
+    published = select(func.max(ScheduleVersion.id)).where(
+        ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published"
+    )
+    agenda_key = (event.id, event.imported_at, db.scalar(published))
+    agenda = operations.cached("agenda_figures", agenda_key, lambda: agenda_figures(db, event))
     joins = (
         select(func.count(Join.id), func.max(Join.id))
         .join(Participant)
@@ -39,17 +45,8 @@ def _figures_and_key() -> tuple[Figures, tuple[object, ...]]:
     people = select(
         func.count(Participant.id), func.max(Participant.id), func.max(Participant.revoked_at)
     ).where(Participant.event_id == event.id)
-    published = select(func.max(ScheduleVersion.id)).where(
-        ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published"
-    )
-    key = (
-        event.id,
-        event.imported_at,
-        db.scalar(published),
-        *db.execute(joins).one(),
-        *db.execute(people).one(),
-    )
-    return operations.cached("figures", key, lambda: figures(db, event)), key
+    key = (*agenda_key, *db.execute(joins).one(), *db.execute(people).one())
+    return operations.cached("figures", key, lambda: figures(db, event, agenda)), key
 
 
 def _share(value: float | None) -> float | None:
