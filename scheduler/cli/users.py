@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import accounts
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database
+from scheduler.cli.output import echo
 from scheduler.db import transaction
 from scheduler.models import User
 
@@ -50,9 +51,9 @@ def add(email: str, role: str, name: str) -> None:
     with _accounts() as db:
         user, password = accounts.add_user(db, email, role, name=name, actor=acting(db))
         line = f"added {user.email} ({user.role})"
-    click.echo(line)
-    click.echo(f"one-time password: {password}")
-    click.echo("Sign in at /console/ with it; you will be asked to choose a new password.")
+    echo(line)
+    echo(f"one-time password: {password}")
+    echo("Sign in at /console/ with it; you will be asked to choose a new password.")
 
 
 @users_group.command("list")
@@ -69,9 +70,9 @@ def list_users() -> None:
             for u in accounts.users(db)
         ]
     for row in rows:
-        click.echo("\t".join(row))
+        echo("\t".join(row))
     if not rows:
-        click.echo("No accounts yet: scheduler users add EMAIL --role admin", err=True)
+        echo("No accounts yet: scheduler users add EMAIL --role admin", err=True)
 
 
 @users_group.command("role")
@@ -82,7 +83,7 @@ def role(email: str, role: str) -> None:
     with _accounts() as db:
         user = accounts.set_role(db, accounts.find_user(db, email), role, actor=acting(db))
         line = f"{user.email} is now {user.role}"
-    click.echo(line)
+    echo(line)
 
 
 def _status_command(name: str, change: Callable[..., User], done: str, help_text: str) -> click.Command:
@@ -92,7 +93,7 @@ def _status_command(name: str, change: Callable[..., User], done: str, help_text
         with _accounts() as db:
             user = change(db, accounts.find_user(db, email), actor=acting(db))
             line = f"{user.email} is {done}"
-        click.echo(line)
+        echo(line)
 
     return command
 
@@ -117,7 +118,7 @@ def reset_password(email: str) -> None:
     with _accounts() as db:
         user = accounts.find_user(db, email)
         password = accounts.reset_password(db, user, actor=acting(db))
-    click.echo(f"one-time password for {email.strip().lower()}: {password}")
+    echo(f"one-time password for {email.strip().lower()}: {password}")
 
 
 @users_group.command("token")
@@ -133,7 +134,7 @@ def token(email: str, label: str, revoke: bool) -> None:
         user = accounts.find_user(db, email)
         if revoke:
             count = accounts.revoke_tokens(db, user, actor=acting(db))
-            click.echo(f"revoked {count} token(s) of {user.email}")
+            echo(f"revoked {count} token(s) of {user.email}")
             return
         secret = accounts.issue_token(db, user, label=label, actor=acting(db))
-    click.echo(secret)
+    echo(secret)

@@ -10,6 +10,7 @@ import click
 
 from scheduler import config, jobs
 from scheduler.cli.database import database
+from scheduler.cli.output import echo
 
 
 @click.command("worker")
@@ -24,7 +25,7 @@ def worker_command(burst: bool, name: str | None) -> None:
         )
     with database():
         pass  # bring the schema up to date before the first job needs it
-    click.echo(f"worker on queue {settings['JOB_QUEUE_NAME']!r} at {settings['JOB_QUEUE_URL']}")
+    echo(f"worker on queue {settings['JOB_QUEUE_NAME']!r} at {settings['JOB_QUEUE_URL']}")
     jobs.work(settings, burst=burst, name=name)
 
 
@@ -33,4 +34,4 @@ def worker_command(burst: bool, name: str | None) -> None:
 def run_job_command(job_id: int) -> None:
     """Run queued job JOB_ID in this process (the web server starts this without a queue)."""
     state = jobs.run_job(job_id)
-    click.echo(f"job {job_id}: {state}")
+    echo(f"job {job_id}: {state}")

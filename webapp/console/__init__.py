@@ -101,7 +101,7 @@ def _refused(refused: ActionRefused) -> Response:
 
 @bp.app_errorhandler(RequestEntityTooLarge)
 def _too_large(_error: RequestEntityTooLarge) -> Response:
-    megabytes = f"{int(current_app.config['UPLOAD_MAX_BYTES']) / 1_000_000:g}"
+    megabytes = f"{int(current_app.config['MAX_CONTENT_LENGTH']) / 1_000_000:g}"
     return refusal(
         413,
         _("The file is larger than the %(limit)s MB this site accepts; it was not read.", limit=megabytes),
@@ -141,6 +141,4 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
-    # Werkzeug refuses a larger body from its Content-Length, before reading it.
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["UPLOAD_MAX_BYTES"])
     app.register_blueprint(bp)
