@@ -41,6 +41,7 @@ from scheduler import config
 from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import make_engine, transaction
+from scheduler.live import queue_emitter
 from scheduler.models import Event, Job
 from scheduler.store import export_problem
 from scheduler.timestamps import utc_now
@@ -281,6 +282,7 @@ def _job_params(engine: Engine, job_id: int) -> dict[str, Any]:
 
 
 def rq_queue(settings: Mapping[str, Any]) -> Any:
+    # RQ is imported only where a queue is configured.
     from redis import Redis
     from rq import Queue
 
@@ -389,12 +391,6 @@ def notify_progress(emitter: Any, job_id: int, state: str, progress: Mapping[str
         )
 
 
-def _emitter() -> Any:
-    from scheduler.live import queue_emitter
-
-    return queue_emitter()
-
-
 def run_job(job_id: int, database_url: str | None = None) -> str:
     """Run queued job `job_id` to its end (RQ calls this; so does `scheduler run-job`).
 
@@ -423,10 +419,10 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
         problem = export_problem(db, event)
         published = latest_published(db, event) if params.replan else None
         baseline = version_schedule(db, published) if published is not None else None
-    emitter = _emitter()
+    emitter = queue_emitter()
     monitor = Monitor(engine, job_id, float(settings["JOB_HEARTBEAT_SECONDS"]), emitter)
     try:
-        from solver import solve
+        from solver import solve  # OR-Tools loads here, in the worker, never in a web process
 
         with monitor:
             schedule = solve(
