@@ -23,6 +23,7 @@ Progress is also pushed to the console through the Socket.IO message queue when 
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -48,6 +49,7 @@ from scheduler.timestamps import utc_now
 from scheduler.versions import save_draft, version_schedule
 from solver.options import Progress, SolveOptions
 
+logger = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
 ACTIVE = (QUEUED, RUNNING)
 FINISHED = (DONE, STOPPED, FAILED)
@@ -346,7 +348,10 @@ class Monitor:
             self._wake.clear()
             if self._done.is_set():
                 return
-            self.tick()
+            try:
+                self.tick()
+            except Exception:  # a busy database or queue: the next beat tries again
+                logger.exception("job %s: heartbeat failed", self.job_id)
 
     def tick(self) -> None:
         payload = self.payload()
