@@ -256,7 +256,9 @@ def dispatch(engine: Engine, job_id: int, settings: Mapping[str, Any], database_
         queue.enqueue(
             run_job,
             job_id,
-            job_id=f"agenda-job-{job_id}",
+            # RQ's job ids share one namespace in Redis: the queue's name keeps two sites (or two
+            # test runs) on one Redis from overwriting each other's jobs.
+            job_id=f"{queue.name}-job-{job_id}",
             # RQ's own limit is a safety net well above the solver's (which stops itself).
             job_timeout=int(params.get("time_limit", 60) * 2 + 600),
             failure_ttl=7 * 24 * 3600,

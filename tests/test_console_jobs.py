@@ -184,6 +184,7 @@ def queue() -> Iterator[dict[str, str]]:
     connection = Redis.from_url(REDIS_URL)
     for key in connection.scan_iter(f"rq:*{name}*"):
         connection.delete(key)
+    connection.srem("rq:queues", f"rq:queue:{name}")
 
 
 def start_worker(log_path: object) -> subprocess.Popen[bytes]:
