@@ -353,6 +353,9 @@ def bench_env(workdir: Path, started: ExitStack, postgres: str | None, queue: bo
     if queue:
         env["SOCKETIO_MESSAGE_QUEUE"] = REDIS_URL
         env["SOCKETIO_CHANNEL"] = f"bench-{uuid.uuid4().hex}"
+        # Solves started from the console go to the `scheduler worker` beside the web processes.
+        env["JOB_QUEUE_URL"] = REDIS_URL
+        env["JOB_QUEUE_NAME"] = f"bench-{uuid.uuid4().hex}"
     return env
 
 
