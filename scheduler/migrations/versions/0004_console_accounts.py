@@ -1,7 +1,7 @@
 """console accounts, audit log, jobs, uploads, report replies
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_console_accounts
+Revises: 0003_live_revision
 Create Date: 2026-12-05 07:30:35.991598
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004_console_accounts"
+down_revision: str | None = "0003_live_revision"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
