@@ -15,8 +15,9 @@ from typing import Literal
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.agenda import entries, latest_published
-from scheduler.models import Event, Join, Participant, PublishedEntry, Speaker
+from scheduler.agenda import latest_published
+from scheduler.effective import AgendaEntry, agenda_entries
+from scheduler.models import Event, Join, Participant, Speaker
 from scheduler.participants import STAKEHOLDER_GROUPS, country_name
 
 NOT_DECLARED = "not declared"
@@ -117,7 +118,7 @@ def parity(label: str, speakers: Iterable[Speaker]) -> Parity:
 
 
 def _grouped(
-    placed: Sequence[PublishedEntry], labels: Callable[[PublishedEntry], Iterable[str]]
+    placed: Sequence[AgendaEntry], labels: Callable[[AgendaEntry], Iterable[str]]
 ) -> list[Parity]:
     groups: dict[str, list[Speaker]] = {}
     for entry in placed:
@@ -174,12 +175,13 @@ class AgendaFigures:
 
 
 def agenda_figures(db: DbSession, event: Event) -> AgendaFigures:
-    """Sessions, speakers, parity and youth of `event`'s latest published agenda."""
+    """Sessions, speakers, parity and youth of `event`'s latest published agenda as it stands today:
+    a session the team cancelled on the day is not counted, and a delay moves it to its new day."""
     version = latest_published(db, event)
-    placed = [e for e in entries(db, version) if not e.cancelled] if version else []
+    placed = [e for e in agenda_entries(db, version) if not e.cancelled] if version else []
     sessions = [
         (
-            e.session_id,
+            e.published.session_id,
             SessionFigures(
                 key=e.session.key,
                 title=e.session.title,

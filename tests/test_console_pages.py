@@ -302,6 +302,15 @@ def test_figures_page_and_exports(console: Console) -> None:
     assert client.get("/console/figures.pdf").status_code == 404
 
 
+def test_figures_follow_the_day_a_cancelled_session_leaves_them(console: Console) -> None:
+    """The figures page is cached, but not past the team's changes of the day (failed when its cache
+    was keyed by the published version alone)."""
+    viewer = console.client("viewer")
+    assert "s-open" in viewer.get("/console/figures.csv").get_data().decode("utf-8-sig")
+    post(console.client("editor"), "/console/day/s-open/cancel")
+    assert "s-open" not in viewer.get("/console/figures.csv").get_data().decode("utf-8-sig")
+
+
 def test_the_audit_log_lists_and_filters(console: Console) -> None:
     editor = console.client("editor")
     post(editor, "/console/day/s-open/delay", {"minutes": "5"})

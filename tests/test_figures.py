@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from scheduler import participants
+from scheduler import live, participants
 from scheduler.cli import main
 from scheduler.db import transaction
 from scheduler.figures import figures, gender_of, parity
@@ -133,3 +133,20 @@ def test_figures_of_an_unknown_event_is_a_clean_error(engine: Engine) -> None:
     assert result.exit_code == 2
     assert "no event with id or slug 'nope'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_session_cancelled_on_the_day_leaves_the_figures_and_a_delay_moves_its_day(engine: Engine) -> None:
+    """Figures read the agenda as it stands, like every other output (failed when they read the
+    published entries alone: s-open was still counted after the team cancelled it)."""
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        before = {s.key for s in figures(db, event).sessions}
+        live.change(db, event, "s-open", "cancel")
+        # Pushed past midnight, a session counts for the day it now takes place on.
+        live.delay(db, event, "s-par", 12 * 60)
+    with transaction(engine) as db:
+        after = figures(db, event_of(db, event_id))
+    assert "s-open" in before and {s.key for s in after.sessions} == before - {"s-open"}
+    assert "s-open" not in [s.key for s in after.sessions_without_women]
+    assert "2025-07-09" in {p.label for p in after.parity_by_day}

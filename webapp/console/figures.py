@@ -14,8 +14,9 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from scheduler.effective import agenda_state
 from scheduler.figures import Figures, Parity, agenda_figures, figures
-from scheduler.models import Join, Participant, ScheduleVersion
+from scheduler.models import Join, Participant
 from webapp.console import bp, operations
 from webapp.db import get_db
 
@@ -32,10 +33,9 @@ def _figures_and_key() -> tuple[Figures, tuple[object, ...]]:
     (one cheap query tells), which during the event is all the time."""
     db = get_db()
     event = operations.require_event()
-    published = select(func.max(ScheduleVersion.id)).where(
-        ScheduleVersion.event_id == event.id, ScheduleVersion.state == "published"
-    )
-    agenda_key = (event.id, event.imported_at, db.scalar(published))
+    # The agenda as it stands: its import, published version and the team's changes of the day.
+    state = agenda_state(db, event.id)
+    agenda_key = (event.id, state.tag if state else None)
     agenda = operations.cached("agenda_figures", agenda_key, lambda: agenda_figures(db, event))
     joins = (
         select(func.count(Join.id), func.max(Join.id))
