@@ -1,0 +1,108 @@
+"""Joining on the day, when the day departs from the plan: a session the team started early, and a
+session a re-publication dropped from the agenda while people hold links to it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+from sqlalchemy import Engine
+
+from scheduler import live
+from scheduler.db import transaction
+from scheduler.joinlinks import JitsiProvider, TemplateProvider, admit
+from scheduler.versions import publish_schedule
+from tests.test_joinlinks import REAL_NOW, SECRET, TEMPLATE, clock, joins
+from tests.test_live_data import DAY1, at, event_of, register, schedule, seed
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def published(engine: Engine) -> tuple[int, str]:
+    """The live test event published (s-open 16:00-17:00 in room-a), and one participant's token."""
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        _, token = register(db, event_of(db, event_id))
+    return event_id, token
+
+
+def jitsi_claims(url: str | None) -> dict[str, int]:
+    assert url is not None
+    token = parse_qs(urlsplit(url).query)["jwt"][0]
+    return jwt.decode(token, SECRET, algorithms=["HS256"], audience="jitsi",
+                      options={"verify_exp": False, "verify_nbf": False})
+
+
+def test_a_session_started_early_gives_a_jitsi_token_valid_at_once(
+    engine: Engine, published: tuple[int, str]
+) -> None:
+    # Guards `min(state.opens_at, now)` in joinlinks.admit: started at 15:30, s-open's usual window
+    # opens only at 15:45, and a token whose not-before lies 15 minutes ahead is refused by Jitsi.
+    # Checked with `not_before=clock.instant(state.opens_at, ...)`: nbf came out REAL_NOW + 15 min.
+    event_id, token = published
+    provider = JitsiProvider("https://jitsi.example.org", "app", SECRET)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        live.change(db, event, "s-open", "start")
+        admission = admit(db, event, "s-open", token, clock("15:30:00"), provider)
+    assert admission.outcome == "redirect"
+    claims = jitsi_claims(admission.url)
+    assert claims["nbf"] == int(REAL_NOW.timestamp())
+    assert claims["exp"] == int(REAL_NOW.timestamp()) + 90 * 60  # the session still ends at 17:00
+
+
+def test_a_token_is_valid_from_the_window_opening_not_from_the_first_join(
+    engine: Engine, published: tuple[int, str]
+) -> None:
+    event_id, token = published
+    provider = JitsiProvider("https://jitsi.example.org", "app", SECRET)
+    with transaction(engine) as db:
+        admission = admit(db, event_of(db, event_id), "s-open", token, clock("16:20:00"), provider)
+    # The window opened at 15:45, 35 minutes before this join; the session ends in 40.
+    claims = jitsi_claims(admission.url)
+    assert claims["nbf"] == int(REAL_NOW.timestamp()) - 35 * 60
+    assert claims["exp"] == int(REAL_NOW.timestamp()) + 40 * 60
+
+
+# --- a session dropped by a re-publication, on the day ---------------------------------------------
+
+
+def test_a_session_dropped_by_a_republication_is_no_longer_live_nor_joinable(
+    engine: Engine, published: tuple[int, str]
+) -> None:
+    # Guards live._slot's reading of a cancelled published entry: a re-publication without s-open
+    # keeps it in the new version as cancelled. Checked by dropping `if entry.cancelled: ...` from
+    # scheduler/live.py: s-open came out "live" and the join link redirected to the meeting.
+    event_id, token = published
+    with transaction(engine) as db:
+        publish_schedule(db, event_of(db, event_id), schedule(drop=("s-open",)), force=True)
+    now = at(DAY1, "16:10")
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        states = live.at(live.load_slots(db, event), now)
+        admission = admit(db, event, "s-open", token, clock("16:10:00"), TemplateProvider(TEMPLATE))
+    assert states["s-open"].phase == "cancelled" and not states["s-open"].join_open
+    assert states["s-par"].phase == "live"  # the rest of the agenda goes on
+    room_a = next(b for b in live.board(states, now) if b.room_key == "room-a")
+    assert room_a.now is None and room_a.next is not None and room_a.next.key == "s-next"
+    assert (admission.outcome, admission.url) == ("cancelled", None)
+    assert joins(engine) == []
+
+
+def test_a_session_left_out_of_two_republications_is_unknown_to_join_links(
+    engine: Engine, published: tuple[int, str]
+) -> None:
+    event_id, token = published
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        publish_schedule(db, event, schedule(drop=("s-open",)), force=True)
+        publish_schedule(db, event, schedule(drop=("s-open", "s-morning")), force=True)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        keys = {s.key for s in live.load_slots(db, event)}
+        admission = admit(db, event, "s-open", token, clock("16:10:00"), TemplateProvider(TEMPLATE))
+    assert "s-open" not in keys and "s-morning" in keys  # s-morning: cancelled in this version
+    assert admission.outcome == "unknown_session"
+    assert joins(engine) == []
