@@ -47,8 +47,17 @@ def test_registration_errors_are_shown_and_nothing_is_stored(site: Site) -> None
 
 
 def test_registration_without_the_csrf_field_is_refused(site: Site) -> None:
-    response = site.client.post("/register", data={"name": "Eve", "email": "eve@example.org"})
+    # A complete, valid form: its 400 can only come from the CSRF check. (The incomplete form this
+    # test used to post was refused by validation, so it passed with the check switched off; checked
+    # with `return` as check_csrf's first line: the registration below was stored.)
+    csrf(site.client, "/register")
+    form = {"name": "Eve", "email": "eve@example.org", "country": "KE",
+            "stakeholder_group": "civil-society", "language": "fr"}
+    response = site.client.post("/register", data=form)
     assert response.status_code == 400
+    assert "did not come from this site" in response.get_data(as_text=True)
+    with transaction(site.engine) as db:
+        assert db.scalars(select(Participant)).all() == []
 
 
 def test_personal_link_signs_in_another_browser_and_leaves_the_address_bar(site: Site) -> None:
