@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, event, func, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
@@ -299,15 +301,42 @@ def test_speaker_links_must_name_known_speakers_once(engine: Engine) -> None:
     ]
 
 
+@contextmanager
+def writes_sent(engine: Engine) -> Iterator[list[str]]:
+    """The INSERT, UPDATE and DELETE statements sent to the database while the block runs."""
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def test_text_too_long_for_its_column_is_refused_before_writing(engine: Engine) -> None:
+    # Refused before anything is sent: PostgreSQL would abort the transaction on the over-long value
+    # with its own error, naming no room. The test used to check only the error; checked with
+    # `db.flush()` moved above `_check_lengths(event)` in store.import_problem: UPDATE and INSERT
+    # statements were sent before the refusal, and this test fails.
+    event_id = import_data(engine, problem_data())
+    before = snapshot(engine)
     problem = parse_problem(problem_data())
     long_room = domain.Room(id="room-z", name="Z" * 301, capacity=10)
-    broken = domain.Problem(event=problem.event, calendar=problem.calendar, rooms=(*problem.rooms, long_room))
+    renamed = domain.Event(name=problem.event.name, timezone="Europe/Paris")
+    broken = domain.Problem(event=renamed, calendar=problem.calendar, rooms=(*problem.rooms, long_room))
     with (
+        writes_sent(engine) as sent,
         pytest.raises(StoreError, match="room 'room-z': name is 301 characters long"),
         transaction(engine) as db,
     ):
         import_problem(db, broken)
+    assert sent == []
+    assert snapshot(engine) == before
+    assert export_data(engine, event_id) == problem_data()
 
 
 def test_two_events_live_side_by_side(engine: Engine) -> None:
