@@ -7,6 +7,7 @@ that database, dropped afterwards, so tests never see each other's rows.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,18 +27,33 @@ def _postgres_url() -> str | None:
     return url if url.startswith(("postgres", "postgresql")) else None
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database brought to the latest migration, once per test process."""
+    path = tmp_path_factory.mktemp("template") / "agenda.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    # Closing the last connection checkpoints the write-ahead log into the file, so a copy is whole.
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[str]:
     """The URL of an empty, migrated database, also exported as DATABASE_URL for CLI calls.
 
-    On PostgreSQL the test's own schema is chosen with libpq's `options`, so that
-    subprocesses opening the same URL land in it too.
+    On SQLite it is a copy of a database migrated once per test process (migrating takes far
+    longer than copying). On PostgreSQL the test's own schema is chosen with libpq's `options`, so
+    that subprocesses opening the same URL land in it too.
     """
     base = _postgres_url()
     if base is None:
-        url = f"sqlite:///{tmp_path / 'agenda.db'}"
+        database = tmp_path / "agenda.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), database)
+        url = f"sqlite:///{database}"
         monkeypatch.setenv("DATABASE_URL", url)
-        upgrade(make_engine(url))
         yield url
         return
     schema = f"t_{uuid.uuid4().hex[:16]}"
