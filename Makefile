@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
-.PHONY: demo test test-fast test-db lint browser
+.PHONY: demo test test-fast test-db lint browser mutation
 
 # What running needs: `make demo` installs only this (say what is happening: it takes a while).
 $(BIN)/scheduler: pyproject.toml
@@ -51,3 +51,8 @@ test-fast: $(BIN)/pytest
 # The database tests again, on the database named by DATABASE_URL (CI points it at PostgreSQL).
 test-db: $(BIN)/pytest
 	$(PYTEST) -m db
+
+# Mutation testing (docs/testing.md): every module of [tool.mutation.lanes] in pyproject.toml, or one
+# (make mutation MODULE=scheduler/check.py), each against its fast tests; scores go into docs/testing.md.
+mutation: $(BIN)/scheduler
+	$(BIN)/python -m tests.mutation $(MODULE)
