@@ -3,6 +3,7 @@ session a re-publication dropped from the agenda while people hold links to it."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from scheduler import live
 from scheduler.db import transaction
 from scheduler.joinlinks import JitsiProvider, TemplateProvider, admit
+from scheduler.live import EventClock
 from scheduler.versions import publish_schedule
 from tests.test_joinlinks import REAL_NOW, SECRET, TEMPLATE, clock, joins
 from tests.test_live_data import DAY1, at, event_of, register, schedule, seed
@@ -105,4 +107,53 @@ def test_a_session_left_out_of_two_republications_is_unknown_to_join_links(
         admission = admit(db, event, "s-open", token, clock("16:10:00"), TemplateProvider(TEMPLATE))
     assert "s-open" not in keys and "s-morning" in keys  # s-morning: cancelled in this version
     assert admission.outcome == "unknown_session"
+    assert joins(engine) == []
+
+
+# --- the admission in full ---------------------------------------------------------------------------
+
+
+def test_on_the_real_clock_times_are_the_venues(engine: Engine, published: tuple[int, str]) -> None:
+    # 14:10 UTC is 16:10 in Geneva: s-open (16:00-17:00) is live; the token's window is the real
+    # instants of its opening (15:45 in Geneva, 13:45 UTC) and its end (15:00 UTC).
+    event_id, token = published
+    real = EventClock(real_now=lambda: datetime(2025, 7, 8, 14, 10, tzinfo=UTC))
+    provider = JitsiProvider("https://jitsi.example.org", "app", SECRET)
+    with transaction(engine) as db:
+        admission = admit(db, event_of(db, event_id), "s-open", token, real, provider)
+    assert admission.outcome == "redirect"
+    claims = jitsi_claims(admission.url)
+    assert claims["nbf"] == int(datetime(2025, 7, 8, 13, 45, tzinfo=UTC).timestamp())
+    assert claims["exp"] == int(datetime(2025, 7, 8, 15, 0, tzinfo=UTC).timestamp())
+
+
+def test_the_join_window_can_open_earlier(engine: Engine, published: tuple[int, str]) -> None:
+    event_id, token = published
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        provider = TemplateProvider(TEMPLATE)
+        half_hour = timedelta(minutes=30)
+        early = admit(db, event, "s-open", token, clock("15:35:00"), provider, opens_before=half_hour)
+        usual = admit(db, event, "s-open", token, clock("15:35:00"), provider)
+    assert (early.outcome, usual.outcome) == ("redirect", "not_yet")
+    assert early.state is not None and early.state.opens_at == at(DAY1, "15:30")
+
+
+def test_every_refusal_after_the_token_says_what_state_the_session_is_in(
+    engine: Engine, published: tuple[int, str]
+) -> None:
+    event_id, token = published
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        live.change(db, event, "s-par", "cancel")
+        outcomes = {
+            (key, now): admit(db, event, key, token, clock(now), provider)
+            for key, now, provider in [("s-open", "15:00:00", TemplateProvider(TEMPLATE)),
+                                       ("s-open", "16:10:00", None),
+                                       ("s-par", "16:10:00", TemplateProvider(TEMPLATE)),
+                                       ("s-morning", "16:10:00", TemplateProvider(TEMPLATE))]
+        }
+    assert [(a.outcome, a.url, a.state and a.state.phase) for a in outcomes.values()] == [
+        ("not_yet", None, "scheduled"), ("unavailable", None, "live"), ("cancelled", None, "cancelled"),
+        ("ended", None, "ended")]
     assert joins(engine) == []
