@@ -6,6 +6,7 @@ the CSRF check (not from the form's own validation), and nothing may be stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ from webapp import create_app
 
 pytestmark = pytest.mark.db
 
-REFUSED = "The form has expired or did not come from this site."
+# What the refusal page says to the visitor, whole.
+REFUSED = "<p>The form has expired or did not come from this site. Reload the page and try again.</p>"
 
 
 @dataclass
@@ -88,6 +90,7 @@ def test_a_token_from_another_browser_session_is_refused(site: Site) -> None:
 def test_the_token_stays_the_same_for_the_browser_session(site: Site) -> None:
     client = site.app.test_client()
     first = csrf(client, "/register")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", first)  # 32 random bytes: 256 bits
     sign_up(client)
     assert csrf(client, "/bookmark/s-open") == csrf(client, "/my") == first
     assert csrf(site.app.test_client(), "/register") != first
