@@ -130,6 +130,7 @@ def assert_only_the_lost_sessions_move(
     assert moved(baseline, after) == lost
 
 
+@pytest.mark.slow
 def test_on_the_sample_a_speaker_losing_a_day_moves_only_their_sessions() -> None:
     problem = load_problem(SAMPLE / "wsis20-2025.problem.json")
     baseline = load_schedule(SAMPLE / "wsis20-2025.planted.schedule.json", problem)
