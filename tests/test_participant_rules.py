@@ -120,11 +120,12 @@ def test_bookmarks_record_their_time_and_owners_per_session(engine: Engine) -> N
         ids = [register(db, event, name=name)[0] for name in ("A", "B", "C")]
         opening, parallel = (participants.session_by_key(db, event, key) for key in ("s-open", "s-par"))
         a, b, c = (participants.find(db, event, i) for i in ids)
+        # Bookmarked in an order other than the participants': the listing still goes by participant.
+        participants.add_bookmark(db, c, opening)
         participants.add_bookmark(db, a, opening, now=WHEN)
         participants.add_bookmark(db, a, opening, now=datetime(2025, 7, 10, 0, 0))  # kept as it was
-        participants.add_bookmark(db, b, parallel)
         participants.add_bookmark(db, c, parallel)
-        participants.add_bookmark(db, c, opening)
+        participants.add_bookmark(db, b, parallel)
         stored = db.scalars(select(Bookmark).where(Bookmark.participant_id == a.id)).one()
         assert (stored.session_id, stored.created_at) == (opening.id, WHEN)
         assert participants.bookmarking(db, [opening.id, parallel.id]) == {
