@@ -92,7 +92,8 @@ def test_unknown_and_repeated_ids_are_named(engine: Engine, events: tuple[int, i
                                      "session 's-404', room 'room-z'")
         # The file reader refuses these already; a schedule built in code reaches this check.
         placed = schedule(OPENING, ROUNDTABLE).assignments
-        twice = replace(FIRST, assignments=(*placed, *placed))
+        once = schedule(("s-2", "room-b", "14:00", "15:30")).assignments
+        twice = replace(FIRST, assignments=(*placed, *once, *placed))
         with pytest.raises(VersionError, match="^the schedule assigns sessions more than once: s-1, s-3$"):
             save_draft(db, event, twice)
 
@@ -120,3 +121,34 @@ def test_sequences_are_counted_per_event(engine: Engine, events: tuple[int, int]
         other = db.scalars(select(models.PublishedEntry).join(models.ScheduleVersion)
                            .where(models.ScheduleVersion.event_id == second)).all()
         assert sorted((e.session.key, e.sequence) for e in other) == [("s-1", 0), ("s-3", 0)]
+
+
+def test_a_move_in_time_alone_is_in_the_changelog(engine: Engine, events: tuple[int, int]) -> None:
+    publish_at(engine, events[0], FIRST, T1)
+    later = schedule(OPENING, ("s-2", "room-b", "14:00", "15:30"), ("s-3", "room-b", "10:30", "11:15"))
+    publish_at(engine, events[0], later, T2)
+    with transaction(engine) as db:
+        [change] = db.scalars(select(models.VersionChange).join(models.ScheduleVersion)
+                              .where(models.ScheduleVersion.number == 2)).all()
+        assert (change.session.key, change.kind, change.before_room.key, change.after_room.key) == (
+            "s-3", "moved", "room-b", "room-b")
+        assert (f"{change.before_start:%H:%M}", f"{change.after_end:%H:%M}") == ("10:15", "11:15")
+
+
+def test_notes_default_to_nothing_and_publishing_a_draft_is_checked(
+    engine: Engine, events: tuple[int, int]
+) -> None:
+    with transaction(engine) as db:
+        event = db.get(models.Event, events[0])
+        assert save_draft(db, event, FIRST).note == ""
+        assert publish_schedule(db, event, FIRST, T1).note == ""
+        clash = save_draft(db, event, schedule(OPENING, ("s-2", "room-a", "09:00", "10:30"), ROUNDTABLE))
+        with pytest.raises(PublishRefused):
+            publish(db, event, clash, T2)
+        assert publish(db, event, clash, T2, force=True).number == 4
+
+
+def test_an_infeasible_result_is_refused_in_words(engine: Engine, events: tuple[int, int]) -> None:
+    infeasible = replace(FIRST, status="infeasible", assignments=())
+    with pytest.raises(VersionError, match="^an infeasible schedule has no agenda to publish$"):
+        publish_at(engine, events[0], infeasible, T1, force=True)
