@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -24,7 +26,9 @@ def app() -> Flask:
         given = request.args.get("changed")
         geneva = datetime(2025, 7, 1, 11, 30, 15, tzinfo=timezone(timedelta(hours=2)))
         moment = {"naive": CHANGED, "geneva": geneva, None: None}[given]
-        return conditional_response(BODY, "text/calendar", moment, private=request.args.get("private") == "1")
+        if request.args.get("private") == "1":
+            return conditional_response(BODY, "text/calendar", moment, private=True)
+        return conditional_response(BODY, "text/calendar", moment)
 
     return app
 
@@ -40,6 +44,22 @@ def test_a_first_fetch_gets_the_body_and_its_validators(app: Flask) -> None:
     assert response.headers["ETag"] == f'"{ETAG}"'  # strong: no W/
     assert response.headers["Last-Modified"] == "Tue, 01 Jul 2025 09:30:15 GMT"
     assert response.headers["Cache-Control"] == "public, no-cache"
+
+
+@pytest.fixture
+def new_york_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The server's own clock in New York: stored times must still be read as UTC."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("new_york_machine")
+def test_a_stored_time_is_utc_whatever_the_servers_timezone(app: Flask) -> None:
+    response = app.test_client().get("/feed?changed=naive")
+    assert response.headers["Last-Modified"] == "Tue, 01 Jul 2025 09:30:15 GMT"
 
 
 def test_an_aware_time_is_sent_in_utc(app: Flask) -> None:
