@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 from scheduler.frab import FrabLinks, acronym, schedule_document, schedule_json, schedule_xml, talk_slug
+from scheduler.models import Room
 from tests.feed_samples import Sample
 
 LINKS = FrabLinks("https://agenda.example.org/", lambda key: f"https://agenda.example.org/sessions/{key}")
@@ -71,3 +72,49 @@ def test_acronyms_keep_four_characters_or_gain_a_suffix() -> None:
 def test_a_talk_slug_cut_at_a_word_break_loses_the_hyphen() -> None:
     assert talk_slug("wsis_2025", 7, "a" * 39 + " tail") == "wsis_2025-7-" + "a" * 39
     assert talk_slug("wsis_2025", 7, "Ünïcödé, façade!") == "wsis_2025-7-unicode-facade"
+
+
+def test_guids_keep_their_values_across_releases() -> None:
+    # Apps keep people's favourites by guid: UUIDv5 of the event slug, the kind and the id must never
+    # change between releases. The values for event 'wsis-2025':
+    sample = Sample()
+    room = sample.room("room-c", "Plenary")
+    speaker = sample.speaker("sp-1", "Ada")
+    session = sample.session("s-001", "Opening", (speaker,))
+    entry = sample.entry(session, room, datetime(2025, 7, 7, 9), datetime(2025, 7, 7, 10))
+    conference = schedule_document(sample.event, None, [entry], LINKS)["schedule"]["conference"]  # type: ignore[index]
+    [talk] = conference["days"][0]["rooms"]["Plenary"]
+    assert talk["guid"] == "d85167c9-115d-53c8-a2ca-eef2023a1802"
+    assert conference["rooms"] == [{"name": "Plenary", "guid": "8b014221-6c1a-5dfb-98d1-6276a90a0c60"}]
+    assert talk["persons"][0]["guid"] == "47cf857a-1978-50f5-93a1-eed64c93b334"
+    assert talk["abstract"] == ""
+
+
+def test_the_conference_spans_its_days_numbered_from_one() -> None:
+    conference = sample_document()["schedule"]["conference"]  # type: ignore[index]
+    assert conference["start"] == "2025-07-07T09:00:00+02:00"
+    assert conference["end"] == "2025-07-08T18:30:00+02:00"
+    assert [(d["index"], d["date"]) for d in conference["days"]] == [(1, "2025-07-07"), (2, "2025-07-08")]
+
+
+def test_an_event_without_days_gives_an_empty_schedule() -> None:
+    sample = Sample(days=())
+    conference = schedule_document(sample.event, None, [], LINKS)["schedule"]["conference"]  # type: ignore[index]
+    assert (conference["start"], conference["end"]) == ("", "")
+    assert (conference["daysCount"], conference["days"]) == (0, [])
+    ET.fromstring(schedule_xml(schedule_document(sample.event, None, [], LINKS)))
+
+
+def test_a_room_dropped_by_a_reimport_still_holds_its_published_session() -> None:
+    sample = Sample()
+    kept = sample.room("room-1", "Room 1")
+    gone = Room(id=999, key="room-9", name="Old room", position=9, capacity=10)  # not in the event any more
+    talk = sample.session("s-1", "Talk")
+    stray = sample.session("s-2", "Outside the event's days")
+    entries = [sample.entry(talk, gone, datetime(2025, 7, 7, 9), datetime(2025, 7, 7, 10)),
+               sample.entry(stray, kept, datetime(2025, 7, 20, 9), datetime(2025, 7, 20, 10))]
+    conference = schedule_document(sample.event, None, entries, LINKS)["schedule"]["conference"]  # type: ignore[index]
+    assert [r["name"] for r in conference["rooms"]] == ["Room 1", "Old room"]
+    assert [t["title"] for t in conference["days"][0]["rooms"]["Old room"]] == ["Talk"]
+    assert all(talks == [] for day in conference["days"] for room, talks in day["rooms"].items()
+               if room == "Room 1")
