@@ -205,13 +205,18 @@ def run(module: str, tests: list[str], config: dict[str, Any], keep: bool) -> Re
 
 
 def load_reports(modules: list[str]) -> list[Report]:
+    """Each module's latest report, its survivors matched against the reasons as they are now."""
+    known = equivalents()
     reports = []
     for module in modules:
         path = WORK / module.removesuffix(".py").replace("/", ".") / "report.json"
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
             data["survivors"] = [Survivor(**s) for s in data["survivors"]]
-            reports.append(Report(**data))
+            report = Report(**data)
+            for survivor in report.survivors:
+                survivor.reason = reason_for(module, survivor, known)
+            reports.append(report)
     return reports
 
 
