@@ -20,6 +20,8 @@ from tests.test_live_data import DAY1, at, event_of, register, schedule, seed
 
 pytestmark = pytest.mark.db
 
+JITSI = JitsiProvider("https://jitsi.example.org", "app", SECRET)
+
 
 @pytest.fixture
 def published(engine: Engine) -> tuple[int, str]:
@@ -44,11 +46,10 @@ def test_a_session_started_early_gives_a_jitsi_token_valid_at_once(
     # opens only at 15:45, and a token whose not-before lies 15 minutes ahead is refused by Jitsi.
     # Checked with `not_before=clock.instant(state.opens_at, ...)`: nbf came out REAL_NOW + 15 min.
     event_id, token = published
-    provider = JitsiProvider("https://jitsi.example.org", "app", SECRET)
     with transaction(engine) as db:
         event = event_of(db, event_id)
         live.change(db, event, "s-open", "start")
-        admission = admit(db, event, "s-open", token, clock("15:30:00"), provider)
+        admission = admit(db, event, "s-open", token, clock("15:30:00"), JITSI)
     assert admission.outcome == "redirect"
     claims = jitsi_claims(admission.url)
     assert claims["nbf"] == int(REAL_NOW.timestamp())
@@ -59,9 +60,8 @@ def test_a_token_is_valid_from_the_window_opening_not_from_the_first_join(
     engine: Engine, published: tuple[int, str]
 ) -> None:
     event_id, token = published
-    provider = JitsiProvider("https://jitsi.example.org", "app", SECRET)
     with transaction(engine) as db:
-        admission = admit(db, event_of(db, event_id), "s-open", token, clock("16:20:00"), provider)
+        admission = admit(db, event_of(db, event_id), "s-open", token, clock("16:20:00"), JITSI)
     # The window opened at 15:45, 35 minutes before this join; the session ends in 40.
     claims = jitsi_claims(admission.url)
     assert claims["nbf"] == int(REAL_NOW.timestamp()) - 35 * 60
@@ -118,9 +118,8 @@ def test_on_the_real_clock_times_are_the_venues(engine: Engine, published: tuple
     # instants of its opening (15:45 in Geneva, 13:45 UTC) and its end (15:00 UTC).
     event_id, token = published
     real = EventClock(real_now=lambda: datetime(2025, 7, 8, 14, 10, tzinfo=UTC))
-    provider = JitsiProvider("https://jitsi.example.org", "app", SECRET)
     with transaction(engine) as db:
-        admission = admit(db, event_of(db, event_id), "s-open", token, real, provider)
+        admission = admit(db, event_of(db, event_id), "s-open", token, real, JITSI)
     assert admission.outcome == "redirect"
     claims = jitsi_claims(admission.url)
     assert claims["nbf"] == int(datetime(2025, 7, 8, 13, 45, tzinfo=UTC).timestamp())
