@@ -253,3 +253,45 @@ def test_an_overbooked_room_is_not_reported_again_for_the_wider_rooms_but_others
     assert precheck(problem)[1].message == (
         "four 300-minute sessions (t-1, t-2, t-3, t-4) can only be held in room-b, room-c: they need 21h00 "
         "in all, counting 15-min changeovers, but those rooms are open 18h00")
+
+
+def test_three_requirements_no_room_meets_together() -> None:
+    # Every two of them are met by some room; all three by none.
+    rooms = (Room("r-1", "One", 100, ("plenary",), 6), Room("r-2", "Two", 3000, (), 6),
+             Room("r-3", "Three", 3000, ("plenary",)))
+    session = Session("s-1", "All", 60, expected_attendance=2500, requires=("plenary",),
+                      interpretation=LANGUAGES)
+    assert conflicts(event(session, rooms=rooms)) == [
+        ("s-1: no room with 6 interpretation booths and 'plenary' seats 2500", ("s-1",), (), (),
+         ("booths", "features", "capacity"))]
+
+
+def test_rooms_are_counted_narrowest_first_whatever_the_sessions_order() -> None:
+    rooms = (Room("room-i", "I", 300, ("hybrid",), 6), Room("room-a", "A", 300, ("hybrid",)),
+             Room("room-b", "B", 300, ("studio",)), Room("room-c", "C", 300, ("studio",)))
+    problem = event(*[Session(f"h-{n}", "Hybrid", 300, requires=("hybrid",)) for n in range(1, 4)],
+                    *[Session(f"t-{n}", "Studio", 300, requires=("studio",)) for n in range(1, 5)],
+                    *sessions(6, 90, interpretation=LANGUAGES), rooms=rooms)
+    assert [c.rooms for c in precheck(problem)] == [("room-i",), ("room-b", "room-c")]
+
+
+def test_a_day_overbooked_is_not_reported_again_for_the_wider_rooms() -> None:
+    on_tuesday = Window(at(TUE, "09:00"), at(TUE, "18:30"))
+    problem = event(*sessions(6, 90, interpretation=LANGUAGES, window=on_tuesday),
+                    *[Session(f"h-{n}", "Hybrid", 60, requires=("hybrid",)) for n in range(1, 3)],
+                    rooms=INTERPRETED, days=(TUE, WED))
+    assert [c.rooms for c in precheck(problem)] == [("room-i",)]
+
+
+def test_sessions_that_exactly_fill_their_room_are_no_conflict() -> None:
+    # Without changeovers, 210 + 300 minutes fill the morning and the afternoon to the minute.
+    problem = event(Session("s-1", "Morning", 210, interpretation=LANGUAGES),
+                    Session("s-2", "Afternoon", 300, interpretation=LANGUAGES), rooms=INTERPRETED)
+    assert precheck(replace(problem, calendar=replace(problem.calendar, changeover_minutes=0))) == []
+
+
+def test_what_follows_a_cycle_at_a_distance_is_not_part_of_it() -> None:
+    chain = [Session("s-1", "One", 30, after=("s-3",)), Session("s-2", "Two", 30, after=("s-1",)),
+             Session("s-3", "Three", 30, after=("s-2",)), Session("s-4", "Four", 30, after=("s-3",)),
+             Session("s-5", "Five", 30, after=("s-4",))]
+    assert [c.sessions for c in precheck(event(*chain))] == [("s-1", "s-2", "s-3")]
