@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from solver import SolveOptions, solve
+import pytest
+from ortools.sat.python import cp_model
+
+from solver import SolveOptions, Weights, solve
+from solver.costs import Costs
 from solver.domain import Assignment, Schedule
 from solver.explain import explain
-from tests.test_solver_support import build, day, room, rooms_of, session, starts, valid
+from solver.instance import Instance
+from solver.model import PlacementModel
+from tests.test_solver_support import build, day, room, rooms_of, session, speaker, starts, valid
 
 OPTIONS = SolveOptions(time_limit=20.0, workers=1)
 
@@ -54,3 +60,32 @@ def test_a_replan_moves_a_session_out_of_a_room_it_no_longer_fits() -> None:
 def _hour(start: str) -> tuple[datetime, datetime]:
     begin = datetime.fromisoformat(f"2025-07-07T{start}")
     return begin, begin + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(("closed", "expected", "charged"), [
+    # Room-a closes at 10:00: room-b at 10:00 leaves sp-1 no time to walk, charged the speaker buffer
+    # (and still cheaper than missing the preference).
+    ([{"start": "2025-07-07T10:00", "end": "2025-07-07T13:00"}], ("room-b", 10 * 60), True),
+    # Room-a stays open: staying in the same room needs no walk and costs nothing.
+    ([], ("room-a", 10 * 60), False),
+])
+def test_a_change_next_to_a_fixed_session_is_charged_only_between_rooms(
+    closed: list[dict[str, str]], expected: tuple[str, int], charged: bool
+) -> None:
+    # The neighbourhood search fixes some sessions (the context) and moves the rest. s-1 (sp-1) is
+    # fixed in room-a 09:00-10:00, and s-2 (sp-1) wants 10:00.
+    wants_ten = {"preferred": [{"start": "2025-07-07T10:00", "end": "2025-07-07T11:00", "weight": 10}]}
+    problem = build([session("s-1", speakers=["sp-1"]), session("s-2", speakers=["sp-1"], **wants_ten)],
+                    rooms=[room("room-a", unavailable=closed), room("room-b")], speakers=[speaker("sp-1")],
+                    granularity=15)
+    inst = Instance(problem)
+    costs = Costs(inst, Weights(room_waste=0.0, day_balance=0.0))
+    context = {"s-1": ("room-a", 9 * 60)}
+    pm = PlacementModel(inst, {"s-2": inst.info["s-2"]}, context=context)
+    pm.add_objective(costs)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(pm.model) == cp_model.OPTIMAL
+    placements = pm.read(solver)
+    assert placements == {"s-2": expected}
+    assert solver.objective_value == costs.evaluate({**context, **placements}).total == costs.buffer * charged
