@@ -89,3 +89,12 @@ def test_a_change_next_to_a_fixed_session_is_charged_only_between_rooms(
     placements = pm.read(solver)
     assert placements == {"s-2": expected}
     assert solver.objective_value == costs.evaluate({**context, **placements}).total == costs.buffer * charged
+
+
+def test_the_explainer_names_the_closure_of_a_sessions_only_room() -> None:
+    # One room, closed the whole day: the session's placement and the closure cannot both hold.
+    closed = [{"start": "2025-07-07T09:00", "end": "2025-07-07T13:00", "reason": "works"}]
+    problem = build([session("s-1")], rooms=[room("room-a", unavailable=closed)])
+    [conflict] = explain(problem, time_limit=10)
+    assert (conflict.sessions, conflict.rooms) == (("s-1",), ("room-a",))
+    assert "room unavailability" in conflict.rules
