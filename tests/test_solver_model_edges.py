@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 
 from solver import SolveOptions, Weights, solve
 from solver.costs import Costs
-from solver.domain import Assignment, Schedule
+from solver.domain import Assignment, Conflict, Schedule
 from solver.explain import explain
 from solver.instance import Instance
 from solver.model import PlacementModel
@@ -98,3 +98,11 @@ def test_the_explainer_names_the_closure_of_a_sessions_only_room() -> None:
     [conflict] = explain(problem, time_limit=10)
     assert (conflict.sessions, conflict.rooms) == (("s-1",), ("room-a",))
     assert "room unavailability" in conflict.rules
+
+
+def test_the_explainer_names_the_speaker_whose_availability_is_too_short() -> None:
+    problem = build([session("s-1", 60, speakers=["sp-7"])],
+                    speakers=[speaker("sp-7", ("2025-07-07T09:00", "2025-07-07T09:45"))])
+    assert explain(problem, time_limit=10) == [Conflict(
+        "these rules cannot all hold together: speaker sp-7 is available only 7 July 09:00-09:45; s-1 must "
+        "take place", sessions=("s-1",), speakers=("sp-7",), rules=("speaker availability",))]
