@@ -136,4 +136,8 @@ def test_bookmarks_record_their_time_and_owners_per_session(engine: Engine) -> N
         participants.remove_bookmark(db, c, parallel)
         assert participants.bookmarked_keys(db, c) == {"s-open"}
         assert participants.bookmarked_keys(db, b) == {"s-par"}
+        # c bookmarked the opening before a did: a's removal must take a's own bookmark.
+        participants.remove_bookmark(db, a, opening)
+        assert participants.bookmarked_keys(db, a) == set()
+        assert participants.bookmarked_keys(db, c) == {"s-open"}
         assert db.scalars(select(Participant.id).order_by(Participant.id)).all() == ids
