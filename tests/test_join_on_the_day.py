@@ -10,7 +10,7 @@ import jwt
 import pytest
 from sqlalchemy import Engine
 
-from scheduler import live
+from scheduler import live, participants
 from scheduler.db import transaction
 from scheduler.joinlinks import JitsiProvider, TemplateProvider, admit
 from scheduler.live import EventClock
@@ -124,6 +124,11 @@ def test_on_the_real_clock_times_are_the_venues(engine: Engine, published: tuple
     claims = jitsi_claims(admission.url)
     assert claims["nbf"] == int(datetime(2025, 7, 8, 13, 45, tzinfo=UTC).timestamp())
     assert claims["exp"] == int(datetime(2025, 7, 8, 15, 0, tzinfo=UTC).timestamp())
+    # The meeting shows who joined: the participant the token belongs to.
+    with transaction(engine) as db:
+        participant = participants.by_token(db, event_of(db, event_id), token)
+        assert participant is not None
+        assert claims["context"] == {"user": {"id": str(participant.id), "name": "Ada"}}
 
 
 def test_the_join_window_can_open_earlier(engine: Engine, published: tuple[int, str]) -> None:
