@@ -229,20 +229,24 @@ def markdown(modules: list[str], reports: list[Report], target: float) -> str:
         f"Scores from `make mutation` (mutmut {_mutmut_version()}, {_workers()} workers); "
         f"target {target:.0%} per module.",
         "",
-        "| module | mutants | killed | survived | no tests | timeouts | score | equivalent | minutes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "The score counts killed mutants (timeouts included) out of all; the next column leaves out the "
+        "mutants listed below as equivalent.",
+        "",
+        "| module | mutants | killed | survived | no tests | timeouts | score | equivalent | score without "
+        "them | minutes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     by_module = {r.module: r for r in reports}
     for module in modules:
         r = by_module.get(module)
         if r is None:
-            lines.append(f"| `{module}` | not run yet | | | | | | | |")
+            lines.append(f"| `{module}` | not run yet | | | | | | | | |")
             continue
         c = r.counts
         lines.append(
             f"| `{r.module}` | {r.total} | {c.get('killed', 0)} | {c.get('survived', 0)} | "
             f"{c.get('no tests', 0)} | {c.get('timeout', 0)} | {r.score:.1%} | {r.explained} | "
-            f"{r.seconds / 60:.1f} |"
+            f"{r.killed / max(1, r.total - r.explained):.1%} | {r.seconds / 60:.1f} |"
         )
     lines += ["", "Mutants not killed, and why each is harmless where it is:", ""]
     for r in reports:
