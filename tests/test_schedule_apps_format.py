@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import date, datetime, time
 
 from scheduler.frab import FrabLinks, acronym, schedule_document, schedule_json, schedule_xml, talk_slug
 from scheduler.models import Room
@@ -118,3 +118,34 @@ def test_a_room_dropped_by_a_reimport_still_holds_its_published_session() -> Non
     assert [t["title"] for t in conference["days"][0]["rooms"]["Old room"]] == ["Talk"]
     assert all(talks == [] for day in conference["days"] for room, talks in day["rooms"].items()
                if room == "Room 1")
+
+
+def test_a_speakers_biography_and_photo_reach_the_apps() -> None:
+    sample = Sample()
+    room = sample.room("room-1", "Room 1")
+    ada = sample.speaker("sp-1", "Ada")
+    ada.bio, ada.photo = "Mathematician.", "https://agenda.example.org/photos/ada.jpg"
+    plain = sample.speaker("sp-2", "Bo")
+    plain.bio, plain.photo = "", None
+    talk = sample.session("s-1", "Talk", (ada, plain))
+    document = schedule_document(sample.event, None, [sample.entry(talk, room, datetime(2025, 7, 7, 9),
+                                                                   datetime(2025, 7, 7, 10))], LINKS)
+    [one] = document["schedule"]["conference"]["days"][0]["rooms"]["Room 1"]  # type: ignore[index]
+    with_details, without = one["persons"]
+    assert (with_details["biography"], with_details["avatar"]) == ("Mathematician.", ada.photo)
+    assert "biography" not in without and "avatar" not in without
+
+
+def test_the_conference_runs_from_the_first_days_opening_to_the_last_days_close() -> None:
+    sample = Sample(days=(date(2025, 7, 7), date(2025, 7, 8), date(2025, 7, 9)))
+    first, middle, last = sample.event.days
+    first.open, middle.open, middle.close, last.close = time(8), time(10), time(20), time(17)
+    conference = schedule_document(sample.event, None, [], LINKS)["schedule"]["conference"]  # type: ignore[index]
+    assert conference["start"] == "2025-07-07T08:00:00+02:00"
+    assert conference["end"] == "2025-07-09T17:00:00+02:00"
+
+
+def test_slugs_and_acronyms_of_punctuation_alone() -> None:
+    assert acronym("---") == "event"
+    # A leading mark must not take one of the title's forty characters.
+    assert talk_slug("wsis_2025", 7, "!" + "a" * 45) == "wsis_2025-7-" + "a" * 40
