@@ -1,0 +1,46 @@
+"""The iCalendar feed's header, time stamps and reminders exactly as calendar apps read them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from scheduler.ical import Extras
+from tests.test_ical import build, events
+
+
+def test_the_calendar_header() -> None:
+    header = build().decode().split("BEGIN:VTIMEZONE")[0].split("\r\n")
+    assert header[:10] == [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//wsis-agenda//Published agenda//EN", "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH", "NAME:WSIS+20 High-Level Event 2025", "X-WR-CALNAME:WSIS+20 High-Level Event 2025",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H", "X-WR-TIMEZONE:Europe/Zurich",
+    ]
+
+
+@pytest.fixture
+def new_york_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The server's own clock in New York: stored times are still UTC."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("new_york_machine")
+def test_change_times_are_written_in_utc_whatever_the_servers_zone() -> None:
+    body = build().decode()
+    assert "DTSTAMP:20250602T143000Z\r\n" in body and "LAST-MODIFIED:20250602T143000Z\r\n" in body
+
+
+def test_a_reminder_displays_the_title_before_the_session() -> None:
+    extras = {"s-002": Extras(join_url="https://meet.example.org/x", alarm_before=timedelta(minutes=10))}
+    [alarm] = events(build(extras))["s-002"].walk("VALARM")
+    assert str(alarm["action"]) == "DISPLAY"
+    assert str(alarm["description"]) == "Panel: C7, e-health"
+    assert alarm.decoded("trigger") == -timedelta(minutes=10)
+    assert str(events(build(extras))["s-002"]["conference"]) == "https://meet.example.org/x"
