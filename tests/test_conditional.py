@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -44,16 +42,6 @@ def test_a_first_fetch_gets_the_body_and_its_validators(app: Flask) -> None:
     assert response.headers["ETag"] == f'"{ETAG}"'  # strong: no W/
     assert response.headers["Last-Modified"] == "Tue, 01 Jul 2025 09:30:15 GMT"
     assert response.headers["Cache-Control"] == "public, no-cache"
-
-
-@pytest.fixture
-def new_york_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The server's own clock in New York: stored times must still be read as UTC."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.usefixtures("new_york_machine")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -20,16 +18,6 @@ def test_the_calendar_header() -> None:
         "METHOD:PUBLISH", "NAME:WSIS+20 High-Level Event 2025", "X-WR-CALNAME:WSIS+20 High-Level Event 2025",
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H", "X-WR-TIMEZONE:Europe/Zurich",
     ]
-
-
-@pytest.fixture
-def new_york_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The server's own clock in New York: stored times are still UTC."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.usefixtures("new_york_machine")
