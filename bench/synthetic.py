@@ -9,14 +9,21 @@ witness (`scheduler.check` passes it), while the solver, which never sees it, ha
 
 `generate(300, 18, 5, seed)` is WSIS-sized; the benchmark also uses 1000/45/5 and 3000/120/5. Small
 sizes work too (Hypothesis uses them): anything up to four sessions per room and day fits.
+
+`generate(..., shape=Messy(...))` adds what real conference data brought that the plain events lack:
+long `after` chains inside one track, a one-minute (or coarser) grid, preferences weighted as
+"never" (a heavy weight on the acceptable periods), and few tracks, each holding more hours than
+one room does. The planted schedule keeps every one of them, so the event stays feasible; the
+plain event's draws are untouched (the messy ones use their own random stream).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from solver.domain import (
@@ -56,8 +63,41 @@ TOPICS = ("bridging the digital divide", "AI for sustainable development", "cybe
           "digital public infrastructure", "e-government", "e-health", "e-learning", "media freedom",
           "multilingualism online", "broadband for all", "data governance", "climate and ICTs",
           "youth entrepreneurship", "women in tech", "the Global Digital Compact", "open source")
+# A "never" preference: the acceptable periods weigh this much, so a session outside them costs
+# 2,000 points or more, as a converter of real data writes "never" in positive weights.
+NEVER_WEIGHT = 1000.0
 ROLES = ("minister", "ambassador", "head of agency", "CEO", "academic", "civil society", "youth delegate",
          "technical expert")
+
+
+@dataclass(frozen=True, slots=True)
+class Messy:
+    """The shapes of real, messy events (see the module's docstring); the defaults add none."""
+
+    # The calendar's granularity in minutes (a divisor of 30); planted starts lie on it and on
+    # 5-minute marks.
+    grid: int = GRID_MINUTES
+    # How many `after` chains, and how long each is at most (a follow-up series in one track).
+    chains: int = 0
+    chain_length: int = 12
+    # Share of sessions whose preferences say "never" outside a few half-days.
+    never: float = 0.0
+    # Only this many tracks (None: the WSIS action lines and themes), so each holds many hours.
+    tracks: int | None = None
+
+    def describe(self) -> str:
+        """'1-minute grid, 4 chains of 12, 30% never, 4 tracks' (what differs from a plain event)."""
+        parts = [] if self.grid == GRID_MINUTES else [f"{self.grid}-minute grid"]
+        if self.chains:
+            parts.append(f"{self.chains} chains of {self.chain_length}")
+        if self.never:
+            parts.append(f"{self.never:.0%} never")
+        if self.tracks is not None:
+            parts.append(f"{self.tracks} tracks")
+        return ", ".join(parts) or "plain"
+
+
+PLAIN = Messy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,26 +151,32 @@ class _Planted:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-def generate(sessions: int, rooms: int, days: int, seed: int) -> tuple[Problem, Schedule]:
+def generate(sessions: int, rooms: int, days: int, seed: int,
+             shape: Messy = PLAIN) -> tuple[Problem, Schedule]:
     """A feasible synthetic event and the planted schedule that proves it feasible."""
     if sessions < 1 or rooms < 1 or days < 1:
         raise ValueError("an event needs at least one session, one room and one day")
+    if 30 % shape.grid or shape.chain_length < 2 or not 0 <= shape.never <= 1:
+        raise ValueError(f"not a shape of event: {shape}")
     rng = random.Random(seed)
-    calendar = _calendar(days)
+    calendar = _calendar(days, shape.grid)
     tiers = _tiers(rooms)
     room_list = [_room(rng, i, tier) for i, tier in enumerate(tiers)]
-    planted = _plant(rng, calendar, room_list, tiers, sessions)
+    planted = _plant(rng, calendar, room_list, tiers, sessions, shape.grid)
     speakers = _cast_speakers(rng, calendar, planted)
     _add_after_edges(rng, planted)
     groups = _no_overlap_groups(rng, planted)
     room_list = _room_unavailability(rng, calendar, room_list, planted)
+    made = [_session(rng, calendar, p) for p in planted]
+    if shape != PLAIN:
+        made = _make_messy(random.Random(f"messy-{seed}"), calendar, planted, made, shape)
     problem = Problem(
         event=Event(f"Synthetic WSIS-like event ({sessions} sessions, seed {seed})", "Europe/Zurich",
                     venue="Palexpo, Geneva"),
         calendar=calendar,
         rooms=tuple(room_list),
         speakers=tuple(speakers),
-        sessions=tuple(_session(rng, calendar, p) for p in planted),
+        sessions=tuple(made),
         rules=Rules(no_overlap=tuple(groups)),
     )
     assignments = sorted((Assignment(p.id, p.room.id, p.start, p.end) for p in planted),
@@ -141,11 +187,11 @@ def generate(sessions: int, rooms: int, days: int, seed: int) -> tuple[Problem, 
 # --- venue and calendar --------------------------------------------------------------------------
 
 
-def _calendar(days: int) -> Calendar:
+def _calendar(days: int, grid: int) -> Calendar:
     lunch = (Break(time(12, 30), time(13, 30), label="Lunch"),)
     # The last day of a week-long event closes early, as WSIS does on its Friday.
     return Calendar(
-        granularity_minutes=GRID_MINUTES,
+        granularity_minutes=grid,
         changeover_minutes=CHANGEOVER_MINUTES,
         days=tuple(Day(FIRST_DAY + timedelta(days=n), time(9, 0),
                        time(17, 30) if days >= 5 and n == days - 1 else time(18, 30), lunch)
@@ -182,8 +228,10 @@ def _room(rng: random.Random, index: int, tier: str) -> Room:
 
 
 def _plant(rng: random.Random, calendar: Calendar, rooms: Sequence[Room], tiers: Sequence[str],
-           count: int) -> list[_Planted]:
-    """Pack `count` sessions into the rooms' time, ceremonies first, the rest at random."""
+           count: int, grid: int) -> list[_Planted]:
+    """Pack `count` sessions into the rooms' time, ceremonies first, the rest at random; every start
+    lies on the grid (counted from the day's open, which is on the hour) and on a 5-minute mark."""
+    step = math.lcm(grid, GRID_MINUTES)
     bins = [_Bin(room, tier, start, end) for room, tier in zip(rooms, tiers, strict=True)
             for day in calendar.days for start, end in day.blocks()]
     width = len(str(count))
@@ -204,9 +252,10 @@ def _plant(rng: random.Random, calendar: Calendar, rooms: Sequence[Room], tiers:
                              f"{len(calendar.days)} days")
         index = rng.randrange(len(open_bins))
         b = open_bins[index]
+        b.cursor = _on_grid(b.cursor, step)
         room_left = int((b.end - b.cursor).total_seconds() // 60)
         # An open stretch always fits the shortest session without slack.
-        for slack in (rng.choice(SLACKS), 0):
+        for slack in (rng.choice(SLACKS) // step * step, 0):
             picked = _pick_kind(rng, b.tier, room_left - slack)
             if picked:
                 break
@@ -214,10 +263,16 @@ def _plant(rng: random.Random, calendar: Calendar, rooms: Sequence[Room], tiers:
         p = place(b, kind.name, b.cursor + timedelta(minutes=slack), minutes)
         p.attrs["high_level"] = kind.high_level
         b.cursor = p.end + timedelta(minutes=CHANGEOVER_MINUTES)
-        if b.end - b.cursor < gap:
+        if b.end - _on_grid(b.cursor, step) < gap:
             open_bins[index] = open_bins[-1]
             open_bins.pop()
     return planted
+
+
+def _on_grid(moment: datetime, step: int) -> datetime:
+    """The first moment at or after `moment` on a grid of `step` minutes from the hour."""
+    past = moment.minute % step
+    return moment + timedelta(minutes=(step - past) % step)
 
 
 _Place = Callable[[_Bin, str, datetime, int], _Planted]
@@ -428,3 +483,69 @@ def _preferences(rng: random.Random, calendar: Calendar, p: _Planted) -> tuple[P
     day = rng.choice(calendar.days)
     start, end = rng.choice(day.blocks())
     return (Preference(start, end, float(rng.randint(1, 5))),)
+
+
+# --- the shapes of messy real events -------------------------------------------------------------
+
+
+def _make_messy(rng: random.Random, calendar: Calendar, planted: list[_Planted], made: list[Session],
+                shape: Messy) -> list[Session]:
+    """Few tracks, `after` chains inside one track, "never" preferences: all kept by the planted times."""
+    by_id = {s.id: s for s in made}
+    if shape.tracks is not None:
+        pool = [f"T{n + 1}" for n in range(shape.tracks)]
+        by_id = {sid: replace(s, tracks=(rng.choice(pool),)) for sid, s in by_id.items()}
+    for chain in _chain_sessions(rng, planted, shape.chains, shape.chain_length):
+        track = by_id[chain[0].id].tracks[:1] or (rng.choice(ACTION_LINES),)
+        for before, p in zip(chain, chain[1:], strict=False):
+            session = by_id[p.id]
+            after = session.after if before.id in session.after else (*session.after, before.id)
+            by_id[p.id] = replace(session, after=after, tracks=track)
+        by_id[chain[0].id] = replace(by_id[chain[0].id], tracks=track)
+    for p in planted:
+        session = by_id[p.id]
+        if session.fixed is None and rng.random() < shape.never:
+            by_id[p.id] = replace(session, preferred=_never_outside(rng, calendar, p, session))
+    return [by_id[p.id] for p in planted]
+
+
+def _chain_sessions(rng: random.Random, planted: list[_Planted], count: int,
+                    length: int) -> list[list[_Planted]]:
+    """`count` series of sessions, each starting after the last ends: half of them one room's
+    sessions back to back (as tight as a chain gets), the others hopping between rooms."""
+    free = sorted((p for p in planted if p.kind != "ceremony"), key=lambda p: (p.start, p.room.id))
+    taken: set[str] = set()
+    chains = []
+    for n in range(count):
+        first = [p for p in free if p.id not in taken]
+        if not first:
+            break
+        chain = [rng.choice(first[: max(1, len(first) // 2)])]
+        taken.add(chain[0].id)
+        while len(chain) < length:
+            last = chain[-1]
+            later = [p for p in free if p.id not in taken and p.start >= last.end]
+            if n % 2 == 0:
+                later = [p for p in later if p.room.id == last.room.id][:1]
+            else:
+                later = [p for p in later if p.start - last.end <= timedelta(hours=2)][:4] or later[:1]
+            if not later:
+                break
+            chain.append(rng.choice(later))
+            taken.add(chain[-1].id)
+        if len(chain) > 1:
+            chains.append(chain)
+    return chains
+
+
+def _never_outside(rng: random.Random, calendar: Calendar, p: _Planted,
+                   session: Session) -> tuple[Preference, ...]:
+    """The planted half-day and one to three others are acceptable, with a heavy weight; anything
+    else is "never". A graded preference the session had stays on top (its weight added)."""
+    blocks = [b for d in calendar.days for b in d.blocks()]
+    home = next(b for b in blocks if b[0] <= p.start and p.end <= b[1])
+    others = [b for b in blocks if b != home]
+    acceptable = sorted({home, *rng.sample(others, min(len(others), rng.randint(1, 3)))})
+    liked = {(pref.start, pref.end): pref.weight for pref in session.preferred}
+    return tuple(Preference(start, end, NEVER_WEIGHT + liked.get((start, end), 0.0))
+                 for start, end in acceptable)

@@ -12,7 +12,7 @@ someone, i.e. at least ceil((n - k) / 2) pairs. docs/solver.md has the details.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -85,6 +85,14 @@ def _disjoint_sum(per_track: dict[str, tuple[int, int, frozenset[str]]]) -> Trac
             taken |= members
             pairs, total = pairs + count, total + count * weight
     return TrackBound(pairs, total)
+
+
+def never_bound(costs: Costs, never: Mapping[str, Collection[int]], floor: int) -> int:
+    """A lower bound on any agenda that puts a session at one of its `never` starts: `floor` (the
+    objective bound) plus the least extra such a start costs one session over its cheapest start."""
+    extra = min((min(costs.unary(sid)[st] for st in starts) - min(costs.unary(sid).values())
+                 for sid, starts in never.items()), default=0)
+    return floor + extra
 
 
 def objective_bound(costs: Costs, clash: TrackBound) -> int:

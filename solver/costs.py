@@ -7,18 +7,19 @@ functions, so their numbers agree with each other and with what is reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from solver.instance import Instance
 from solver.options import Weights
 from solver.regions import awake_spans
-from solver.timeline import GridDay, Span, inside_any
+from solver.timeline import SPEAKER_MOVE_MINUTES, GridDay, Span, inside_any
+
+__all__ = ["SPEAKER_MOVE_MINUTES", "UNITS", "Breakdown", "Costs", "Placement", "units"]
 
 UNITS = 600
-# A speaker moving between rooms needs this many minutes.
-SPEAKER_MOVE_MINUTES = 15
 # Placement: (room id, start minute).
 Placement = tuple[str, int]
 
@@ -44,9 +45,13 @@ class Breakdown:
 
 
 class Costs:
-    def __init__(self, instance: Instance, weights: Weights) -> None:
+    def __init__(self, instance: Instance, weights: Weights,
+                 never: Mapping[str, set[int]] | None = None) -> None:
+        """`never`: the "never" starts `instance` leaves out, by session (see `solver.start`)."""
         self.inst = instance
         self.weights = weights
+        self.never = never
+        self.never_threshold = units(weights.never)
         self.unscheduled = units(weights.unscheduled_optional)
         # Only the neighbourhood search ever holds an agenda that lacks a mandatory session.
         self.missing = 100 * max(self.unscheduled, units(1))
@@ -58,19 +63,72 @@ class Costs:
         self._tracks = {sid: frozenset(s.tracks) for sid, s in instance.sessions.items()}
         self._speakers = {sid: frozenset(s.speakers) for sid, s in instance.sessions.items()}
         self._awake_spans: dict[tuple[str, int], list[Span]] = {}
+        # The costs this one narrows (`narrowed`), whose start costs it shares.
+        self._base: Costs | None = None
 
     # --- one session -----------------------------------------------------------------------------
 
     def unary(self, sid: str) -> dict[int, int]:
-        """Cost of each candidate start for preferences and remote audiences (cached)."""
+        """Cost of each candidate start for preferences and remote audiences (cached); the same as
+        `preference` plus `remote` start by start, computed a period at a time."""
         table = self._unary.get(sid)
         if table is None:
-            table = {st: self._start_cost(sid, st) for st in self.inst.info[sid].starts}
+            starts = self.inst.info[sid].starts
+            if self._base is not None:
+                wider = self._base.unary(sid)
+                table = {st: wider[st] for st in starts}
+            else:
+                table = {st: a + b for st, a, b in zip(starts, self._preference_costs(sid, starts),
+                                                      self._remote_costs(sid, starts), strict=True)}
             self._unary[sid] = table
         return table
 
-    def _start_cost(self, sid: str, start: int) -> int:
-        return self.preference(sid, start) + self.remote(sid, start)
+    def preference_table(self, sid: str) -> dict[int, int]:
+        """The preference part of each candidate start's cost."""
+        starts = self.inst.info[sid].starts
+        return dict(zip(starts, self._preference_costs(sid, starts), strict=True))
+
+    def narrowed(self, instance: Instance, never: Mapping[str, set[int]]) -> Costs:
+        """The same costs over `instance`, a narrower copy of this one's (its starts' costs are shared)."""
+        narrower = Costs(instance, self.weights, never)
+        narrower._base = self
+        return narrower
+
+    def _preference_costs(self, sid: str, starts: Sequence[int]) -> list[int]:
+        session = self.inst.sessions[sid]
+        if not session.preferred:
+            return [0] * len(starts)
+        duration = session.duration_minutes
+        met = [0.0] * len(starts)
+        for (low, high), weight in self._preferred(sid):
+            for i in range(bisect_left(starts, low), bisect_right(starts, high - duration)):
+                met[i] = max(met[i], weight)
+        top = max(p.weight for p in session.preferred)
+        return [units(self.weights.preferred * (top - best)) for best in met]
+
+    def _remote_costs(self, sid: str, starts: Sequence[int]) -> list[int]:
+        session = self.inst.sessions[sid]
+        regions = list(dict.fromkeys(session.remote_audience))
+        missed = [0] * len(starts)
+        if not regions:
+            return missed
+        duration = session.duration_minutes
+        first = 0
+        while first < len(starts):
+            day = self.inst.timeline.day_of(starts[first])
+            last = first
+            while last < len(starts) and self.inst.timeline.day_of(starts[last]) is day:
+                last += 1
+            for region in regions:
+                reached = set()
+                for low, high in self._awake(region, day):
+                    reached.update(range(bisect_left(starts, low, first, last),
+                                         bisect_right(starts, high - duration, first, last)))
+                for i in range(first, last):
+                    missed[i] += i not in reached
+            first = last
+        per_region = units(self.weights.remote_audience)
+        return [count * per_region for count in missed]
 
     def preference(self, sid: str, start: int) -> int:
         """Charged when the session misses its heaviest preferred period (less what it does meet)."""

@@ -38,9 +38,10 @@ class _Whole:
     """The whole model, built once and solved in rounds, each from the best agenda so far."""
 
     def __init__(self, costs: Costs, options: SolveOptions, report: Reporter,
-                 stop: threading.Event | None) -> None:
+                 stop: threading.Event | None, clock: Clock) -> None:
         self.costs = costs
         self.options = options
+        self.clock = clock
         self.report = report
         self.stop = stop
         self.pm = PlacementModel(costs.inst, costs.inst.info)
@@ -48,7 +49,8 @@ class _Whole:
     def round(self, hint: Mapping[str, Placement], seconds: float, prove: bool = False) -> Outcome:
         self.pm.hint(hint)
         return run(self.pm, time_limit=seconds, workers=self.options.workers, seed=self.options.seed,
-                   stop=self.stop, found=self._found, bound=lambda bound: self.report(bound=bound),
+                   clock=self.clock, stop=self.stop, found=self._found,
+                   bound=lambda bound: self.report(bound=bound),
                    subsolvers=PROOF_SUBSOLVERS if prove else ())
 
     def _found(self, placements: dict[str, Placement], _: float, bound: float) -> None:
@@ -59,7 +61,7 @@ class _Whole:
 def optimise(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str, Placement] | None,
              clock: Clock, options: SolveOptions, report: Reporter, stop: threading.Event | None,
              floor: int) -> Result:
-    whole = _Whole(costs, options, report, stop)
+    whole = _Whole(costs, options, report, stop, clock)
     hint, moves_proven = start, True
     if baseline:
         first = _fewest_moves(whole, baseline, start, clock.left * _MOVES_SHARE)
@@ -78,7 +80,7 @@ def optimise(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str
         bound = max(bound, round(out.bound)) if out.bound is not None else bound
         found += [p for p in (out.placements,) if p is not None]
         hint = min(found, key=lambda p: costs.evaluate(p).total)
-        warm = lns.improve(costs, hint, baseline=None, clock=Clock(clock.left * _SEARCH_SHARE),
+        warm = lns.improve(costs, hint, baseline=None, clock=clock.part(clock.left * _SEARCH_SHARE),
                            options=options, report=report, stop=stop, floor=bound)
         if warm.placements is not None:
             found.append(warm.placements)
@@ -96,7 +98,7 @@ def _fewest_moves(whole: _Whole, baseline: Mapping[str, Placement], hint: Mappin
     whole.pm.model.minimize(moves)
     whole.pm.hint(hint)
     out = run(whole.pm, time_limit=seconds, workers=whole.options.workers, seed=whole.options.seed,
-              stop=whole.stop,
+              clock=whole.clock, stop=whole.stop,
               found=lambda placements, *_: whole.report.agenda(whole.costs.evaluate(placements)))
     if out.placements is not None and out.objective is not None:
         whole.pm.model.add(moves <= round(out.objective))

@@ -6,6 +6,11 @@ is priced by the objective (preferences, remote audiences, track clashes, tight 
 balance, seats left empty) plus a look-ahead: starts that would take the last possible starts of a
 session sharing a speaker, a `no_overlap` group or an `after` edge are avoided, and starts that take
 many of them are dearer.
+
+`after` chains are placed as units: the session's starts are kept within what its whole chain
+allows (no earlier than its predecessors can end, no later than its successors can start), and
+when one member of a chain comes up, the whole chain is placed, first to last, each at a start
+after which the rest of the chain still finds a free room one after the other.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ _LOOK_AHEAD = units(5.0)
 _LAST_START = 10**12
 # Price of an hour in a room that sessions are expected to fill completely that day.
 _PRESSURE = units(5.0) / 60
+# How many starts a chain member tries before giving up on keeping room for the rest of its chain.
+_CHAIN_STARTS_TRIED = 400
 
 
 class Greedy:
@@ -46,6 +53,7 @@ class Greedy:
         self._members: dict[str, list[str]] = defaultdict(list)
         self._talks: dict[str, list[str]] = defaultdict(list)
         self._loads = [0] * len(self.inst.timeline.days)
+        self._tighten(sid for sid in self.inst.chains if sid in self.remaining)
 
     # --- public ----------------------------------------------------------------------------------
 
@@ -71,10 +79,14 @@ class Greedy:
         for speaker in dict.fromkeys(self.inst.sessions[sid].speakers):
             self._talks[speaker].append(sid)
         self._loads[self.inst.timeline.day_of(start).index] += duration
+        changed = [sid]
         for other, relation in self._limited_by(sid):
-            self.remaining[other] = [x for x in self.remaining[other]
-                                     if relation.allows(x, self.inst.sessions[other].duration_minutes,
-                                                        start, duration)]
+            left = self.remaining[other]
+            self.remaining[other] = [x for x in left if relation.allows(
+                x, self.inst.sessions[other].duration_minutes, start, duration)]
+            if len(self.remaining[other]) < len(left):
+                changed.append(other)
+        self._tighten(s for s in changed if s in self.inst.chains)
 
     def fill(self, sessions: Iterable[str]) -> None:
         """Place the given sessions, hardest first; those that find no room and start stay out."""
@@ -88,14 +100,57 @@ class Greedy:
             if priority != self._priority(sid):
                 heapq.heappush(queue, (self._priority(sid), sid))
                 continue
-            todo.discard(sid)
-            choice = self._best(sid)
-            if choice is None:
+            # A chain goes in whole, first to last, when one of its members comes up.
+            for member in self.inst.chains.get(sid, (sid,)):
+                if member not in todo:
+                    continue
+                todo.discard(member)
+                choice = self._best(member)
+                if choice is None:
+                    continue
+                self.place(member, choice)
+                for other, _ in self._limited_by(member):
+                    if other in todo:
+                        heapq.heappush(queue, (self._priority(other), other))
+
+    def obstacles(self, sid: str) -> dict[str, tuple[list[str], int]]:
+        """What rules out each of the session's possible starts, given the sessions placed: by cause
+        ('speaker:ID', 'group:K', 'after', 'rooms' when every room it may use is taken then, or 'open'
+        when nothing is), the sessions responsible and how many starts each cause rules out (each
+        start under its first cause)."""
+        info = self.inst.info[sid]
+        related = [(other, relation) for other, relation in self.inst.relations.get(sid, {}).items()
+                   if other in self.placed]
+        found: dict[str, tuple[list[str], int]] = {}
+
+        def blame(cause: str, others: list[str]) -> None:
+            blamed, count = found.get(cause, ([], 0))
+            found[cause] = (list(dict.fromkeys([*blamed, *others])), count + 1)
+
+        for st in info.starts:
+            broken = next(((other, relation) for other, relation in related
+                           if not relation.allows(st, info.duration, self.placed[other][1],
+                                                  self.inst.sessions[other].duration_minutes)), None)
+            if broken is not None:
+                blame(self._cause(sid, *broken), [broken[0]])
                 continue
-            self.place(sid, choice)
-            for other, _ in self._limited_by(sid):
-                if other in todo:
-                    heapq.heappush(queue, (self._priority(other), other))
+            rooms = [r for r in info.rooms if st in info.starts_in(r)]
+            if any(self._room_free(r, st, info.duration) for r in rooms):
+                blame("open", [])
+                continue
+            end = st + info.duration + self.inst.changeover
+            blame("rooms", [s for s, (room, at) in self.placed.items() if room in rooms and at < end
+                            and st < at + self.inst.sessions[s].duration_minutes + self.inst.changeover])
+        return found
+
+    def _cause(self, sid: str, other: str, relation: Relation) -> str:
+        shared = [sp for sp in self.inst.sessions[sid].speakers if sp in self.inst.sessions[other].speakers]
+        if relation.no_overlap and shared:
+            return f"speaker:{shared[0]}"
+        if relation.no_overlap:
+            return next(f"group:{k}" for k, _, members in self.inst.groups
+                        if sid in members and other in members)
+        return "after"
 
     # --- choosing --------------------------------------------------------------------------------
 
@@ -106,23 +161,70 @@ class Greedy:
         return rank, len(self.remaining[sid]) * len(info.rooms) - info.duration, sid
 
     def _best(self, sid: str) -> Placement | None:
+        """The cheapest free room and start; for a chain member, one that leaves room for the rest of
+        its chain if any does (among the first `_CHAIN_STARTS_TRIED` starts)."""
         info = self.inst.info[sid]
         priced = self._start_prices(sid)
+        later = self._later_in_chain(sid)
         best: tuple[int, Placement] | None = None
+        fallback: Placement | None = None
         for tried, (price, start) in enumerate(priced):
             if price >= _LAST_START and best is not None:
                 break
             if best is not None and (tried >= _STARTS_TRIED or price >= best[0]):
                 break
-            found = next(((price_, r) for price_, r in self._rooms_by_price(sid, start)
-                          if start in info.starts_in(r) and self._room_free(r, start, info.duration)), None)
+            if best is None and tried >= _CHAIN_STARTS_TRIED:
+                break
+            found = self._free_room(sid, start)
             if found is None:
                 continue
             room_price, room = found
+            if later and not self._chain_fits(later, sid, start + info.duration):
+                fallback = fallback or (room, start)
+                continue
             total = price + room_price + self._tight_changes(sid, room, start)
             if best is None or total < best[0]:
                 best = (total, (room, start))
-        return None if best is None else best[1]
+        return fallback if best is None else best[1]
+
+    def _free_room(self, sid: str, start: int) -> tuple[int, str] | None:
+        """The cheapest of the session's rooms free at `start`, with its price."""
+        info = self.inst.info[sid]
+        return next(((price, r) for price, r in self._rooms_by_price(sid, start)
+                     if start in info.starts_in(r) and self._room_free(r, start, info.duration)), None)
+
+    def _later_in_chain(self, sid: str) -> list[str]:
+        """The unplaced sessions that must come after `sid`, directly or through others, in order."""
+        chain = self.inst.chains.get(sid)
+        if chain is None:
+            return []
+        after = {sid}
+        for member in chain:
+            if any(pred in after for pred in self.inst.predecessors.get(member, ())):
+                after.add(member)
+        return [m for m in chain if m in after and m != sid and m not in self.placed and m in self.remaining]
+
+    def _chain_fits(self, later: list[str], sid: str, end: int) -> bool:
+        """Whether the sessions in `later` can each still find a free room after their predecessors,
+        with `sid` ending at `end` (each at its first such start; the probe places nothing)."""
+        ends = {sid: end}
+        for member in later:
+            duration = self.inst.sessions[member].duration_minutes
+            earliest = max((ends.get(p, self._end(p)) for p in self.inst.predecessors.get(member, ())),
+                           default=0)
+            left = self.remaining[member]
+            start = next((st for st in left[bisect_left(left, earliest):]
+                          if self._free_room(member, st) is not None), None)
+            if start is None:
+                return False
+            ends[member] = start + duration
+        return True
+
+    def _end(self, sid: str) -> int:
+        """When a placed predecessor ends (0 for an unplaced one: the probe does not wait for it)."""
+        if sid not in self.placed:
+            return 0
+        return self.placed[sid][1] + self.inst.sessions[sid].duration_minutes
 
     def _rooms_by_price(self, sid: str, start: int) -> list[tuple[int, str]]:
         """The session's rooms, cheapest first on the start's day: seats left empty plus how much
@@ -201,6 +303,34 @@ class Greedy:
         for other in self.inst.relations.get(sid, {}):
             if other not in self.placed and other in self.remaining:
                 yield other, self.inst.relations[other][sid]
+
+    def _tighten(self, changed: Iterable[str]) -> None:
+        """Keep each unplaced session's starts within its chain's bounds: no earlier than its
+        predecessors can end, no later than its successors can start; repeated along the chains."""
+        todo = list(changed)
+        while todo:
+            sid = todo.pop()
+            if sid in self.placed:
+                earliest = latest = self.placed[sid][1]
+            elif self.remaining.get(sid):
+                earliest, latest = self.remaining[sid][0], self.remaining[sid][-1]
+            else:
+                continue
+            duration = self.inst.sessions[sid].duration_minutes
+            for succ in self.inst.successors.get(sid, ()):
+                left = self.remaining.get(succ)
+                if succ not in self.placed and left:
+                    at = bisect_left(left, earliest + duration)
+                    if at:
+                        self.remaining[succ] = left[at:]
+                        todo.append(succ)
+            for pred in self.inst.predecessors.get(sid, ()):
+                left = self.remaining.get(pred)
+                if pred not in self.placed and left:
+                    at = bisect_right(left, latest - self.inst.sessions[pred].duration_minutes)
+                    if at < len(left):
+                        self.remaining[pred] = left[:at]
+                        todo.append(pred)
 
     def _room_free(self, room: str, start: int, duration: int) -> bool:
         starts, ends = self._room_starts[room], self._room_ends[room]

@@ -9,16 +9,18 @@ switched on and off by an assumption literal.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from solver.domain import NoOverlapRule, Problem, Room, Session
-from solver.timeline import Span, Timeline, inside_any, union
+from solver.regions import awake_spans
+from solver.timeline import SPEAKER_MOVE_MINUTES, Span, Timeline, coarsest_step, inside_any, union
 
 
 def room_fits(room: Room, session: Session) -> bool:
@@ -70,15 +72,19 @@ class Relation:
 
 
 class Instance:
-    def __init__(self, problem: Problem, *, strict: bool = True) -> None:
+    def __init__(self, problem: Problem, *, strict: bool = True, anchors: Iterable[datetime] = ()) -> None:
+        """`anchors`: more moments a start may need to keep (a baseline's starts, when re-planning)."""
         self.problem = problem
         self.strict = strict
-        self.timeline = Timeline(problem.calendar)
         self.changeover = max(0, problem.calendar.changeover_minutes)
         try:
             self.zone = ZoneInfo(problem.event.timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"event.timezone {problem.event.timezone!r} is not an IANA timezone") from error
+        calendar_grid = Timeline(problem.calendar)
+        moments = [*self._moments(calendar_grid), *map(calendar_grid.minute, anchors)]
+        lengths = [self.changeover, SPEAKER_MOVE_MINUTES, *(s.duration_minutes for s in problem.sessions)]
+        self.timeline = Timeline(problem.calendar, coarsest_step(calendar_grid.step, moments, lengths))
         self.sessions: dict[str, Session] = {s.id: s for s in problem.sessions}
         self.rooms: dict[str, Room] = {r.id: r for r in problem.rooms}
         self._rooms_by_size = sorted(problem.rooms, key=lambda r: (r.capacity, r.id))
@@ -95,6 +101,27 @@ class Instance:
             info = self._candidates(session)
             if info.starts and info.rooms:
                 self.info[session.id] = info
+
+    def _moments(self, timeline: Timeline) -> Iterator[int]:
+        """Every moment a rule or a cost turns on, in minutes (see `coarsest_step`)."""
+        problem = self.problem
+        moments: list[datetime | None] = []
+        for day in problem.calendar.days:
+            moments += [day.opens_at, day.closes_at]
+            moments += [day.at(t) for pause in day.breaks for t in (pause.start, pause.end)]
+        periods = [p for r in problem.rooms for p in r.unavailable]
+        periods += [p for sp in problem.speakers for p in sp.available or ()]
+        for session in problem.sessions:
+            periods += session.preferred
+            if session.window is not None:
+                moments += [session.window.earliest, session.window.latest]
+            moments.append(session.fixed.start if session.fixed else None)
+        moments += [t for period in periods for t in (period.start, period.end)]
+        yield from (timeline.minute(m) for m in moments if m is not None)
+        for region in {region for session in problem.sessions for region in session.remote_audience}:
+            for day in problem.calendar.days:
+                for span in awake_spans(region, day.date, self.zone, timeline.minute):
+                    yield from span
 
     # --- candidates ------------------------------------------------------------------------------
 
@@ -160,6 +187,21 @@ class Instance:
             starts = sorted({st for room in usable for st in room_starts[room]})
         return SessionInfo(session, tuple(starts), tuple(usable), room_starts)
 
+    def without_starts(self, dropped: Mapping[str, Collection[int]]) -> Instance:
+        """The same instance with the given starts of some sessions ruled out (in every room)."""
+        narrower = copy.copy(self)
+        narrower.info = dict(self.info)
+        for sid, starts in dropped.items():
+            info = self.info[sid]
+            kept = tuple(st for st in info.starts if st not in starts)
+            room_starts = {r: tuple(st for st in s if st not in starts) for r, s in info.room_starts.items()}
+            rooms = tuple(r for r in info.rooms if room_starts.get(r, kept))
+            if not rooms:
+                continue
+            narrower.info[sid] = SessionInfo(info.session, kept, rooms,
+                                             {r: s for r, s in room_starts.items() if r in rooms})
+        return narrower
+
     # --- who relates to whom ---------------------------------------------------------------------
 
     @cached_property
@@ -189,6 +231,57 @@ class Instance:
         """(predecessor, successor) for every `after` entry naming a known session."""
         return [(pred, s.id) for s in self.problem.sessions for pred in dict.fromkeys(s.after)
                 if pred in self.sessions and pred != s.id]
+
+    @cached_property
+    def successors(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for pred, succ in self.edges:
+            found[pred].append(succ)
+        return dict(found)
+
+    @cached_property
+    def predecessors(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for pred, succ in self.edges:
+            found[succ].append(pred)
+        return dict(found)
+
+    @cached_property
+    def chains(self) -> dict[str, tuple[str, ...]]:
+        """For each session linked by `after` to others, its whole linked group in an order that
+        puts every predecessor first (ties in the file's order)."""
+        order = {s.id: n for n, s in enumerate(self.problem.sessions)}
+        group: dict[str, str] = {}
+
+        def root(sid: str) -> str:
+            while group.get(sid, sid) != sid:
+                sid = group[sid]
+            return sid
+
+        for pred, succ in self.edges:
+            group.setdefault(pred, pred)
+            group.setdefault(succ, succ)
+            group[root(pred)] = root(succ)
+        members: dict[str, list[str]] = defaultdict(list)
+        for sid in sorted(group, key=order.__getitem__):
+            members[root(sid)].append(sid)
+        chains: dict[str, tuple[str, ...]] = {}
+        for linked in members.values():
+            waiting = {sid: len(set(self.predecessors.get(sid, ())) & set(linked)) for sid in linked}
+            ready = [sid for sid in linked if not waiting[sid]]
+            ordered: list[str] = []
+            while ready:
+                sid = min(ready, key=order.__getitem__)
+                ready.remove(sid)
+                ordered.append(sid)
+                for succ in dict.fromkeys(self.successors.get(sid, ())):
+                    waiting[succ] -= 1
+                    if not waiting[succ]:
+                        ready.append(succ)
+            # A circle of `after` edges (the file reader refuses one) leaves its members unordered.
+            ordered += [sid for sid in linked if sid not in ordered]
+            chains.update(dict.fromkeys(linked, tuple(ordered)))
+        return chains
 
     @cached_property
     def relations(self) -> dict[str, dict[str, Relation]]:

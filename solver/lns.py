@@ -9,7 +9,8 @@ speaker changes become costs on the free sessions' starts. A better agenda is ke
 neighbourhood grows while CP-SAT proves its sub-problems optimal quickly and shrinks when it cannot.
 
 Sessions the greedy start could not place may be left out of a sub-problem at a very high cost, so
-the search repairs them first; with a baseline, each moved session costs more than any quality gain.
+the search repairs them first (`repair` does only that, for the first complete agenda); with a
+baseline, each moved session costs more than any quality gain.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ class Neighbourhoods:
         """Sessions to free: mostly around a mandatory session without a place while there is one;
         sometimes around an optional session left out, which costs as much as many clashes."""
         if missing and self.rng.random() < _REPAIR_SHARE:
-            return self._around_missing(placements, self.rng.choice(missing), size)
+            return self.around_missing(placements, self.rng.choice(missing), size)
         if left_out and self.rng.random() < _RETRY_SHARE:
-            return self._around_missing(placements, self.rng.choice(left_out), size)
+            return self.around_missing(placements, self.rng.choice(left_out), size)
         kind = self.rng.choice(("clash", "clash", "misplaced", "track", "window", "rooms", "random"))
         chosen = getattr(self, f"_{kind}")(placements, size)
         return chosen or self._random(placements, size)
@@ -69,7 +70,7 @@ class Neighbourhoods:
         chosen.extend(s for _, s in near[:max(0, size - len(chosen))])
         return chosen[:max(size, len(seeds))]
 
-    def _around_missing(self, placements: Mapping[str, Placement], sid: str, size: int) -> list[str]:
+    def around_missing(self, placements: Mapping[str, Placement], sid: str, size: int) -> list[str]:
         """A session without a place, tried at one of its possible starts."""
         return self._around(placements, sid, self.rng.choice(self.inst.info[sid].starts), size)
 
@@ -87,11 +88,14 @@ class Neighbourhoods:
         return self._around(placements, sid, self.rng.choice(cheapest), size)
 
     def _around(self, placements: Mapping[str, Placement], sid: str, start: int, size: int) -> list[str]:
-        """The session, the sessions it relates to, and what occupies its rooms around `start`."""
+        """The session, the sessions it relates to (its whole `after` chain, if not too long), and
+        what occupies its rooms around `start`."""
         info = self.inst.info[sid]
         day = self.inst.timeline.day_of(start).index
         low, high = start - _AROUND_MINUTES, start + info.duration + _AROUND_MINUTES
-        related = [o for o in self.inst.relations.get(sid, {}) if o in placements]
+        chain = self.inst.chains.get(sid, ())
+        linked = [*self.inst.relations.get(sid, {}), *(chain if len(chain) <= size // 2 else ())]
+        related = [o for o in dict.fromkeys(linked) if o in placements]
         rooms = set(info.rooms)
         blockers = [s for s, (room, at) in placements.items()
                     if room in rooms and at < high and low < at + self.inst.sessions[s].duration_minutes]
@@ -107,7 +111,8 @@ class Neighbourhoods:
         a, b = self.rng.choice(costly)
         start = min(placements[a][1], placements[b][1])
         end = max(placements[s][1] + self.inst.sessions[s].duration_minutes for s in (a, b))
-        mates = [s for t in {*self.inst.sessions[a].tracks, *self.inst.sessions[b].tracks}
+        # Tracks in a fixed order: a set's order changes from one process to the next.
+        mates = [s for t in dict.fromkeys((*self.inst.sessions[a].tracks, *self.inst.sessions[b].tracks))
                  for s in self.inst.by_track[t] if s in placements
                  and self.inst.timeline.day_of(placements[s][1]) == self.inst.timeline.day_of(start)]
         self.rng.shuffle(mates)
@@ -162,6 +167,28 @@ def narrowed(costs: Costs, sid: str, context: Mapping[str, Placement],
         return None
     narrowed_starts = {r: s for r, s in room_starts.items() if r in rooms and len(s) < len(starts)}
     return SessionInfo(info.session, tuple(starts), rooms, narrowed_starts)
+
+
+def repair(costs: Costs, start: dict[str, Placement], *, clock: Clock, options: SolveOptions,
+           stop: threading.Event | None) -> dict[str, Placement]:
+    """The greedy start with its mandatory sessions still without a place placed, if rounds around
+    them manage it before `clock` runs out; the neighbourhood grows each round that does not help."""
+    rng = random.Random(options.seed)
+    hoods = Neighbourhoods(costs, rng)
+    current, best = dict(start), costs.evaluate(start).total
+    size = _SIZE[1]
+    while clock.left > 0 and not (stop and stop.is_set()):
+        missing = [s for s in costs.inst.mandatory() if s in costs.inst.info and s not in current]
+        if not missing:
+            break
+        free = hoods.around_missing(current, rng.choice(missing), size)
+        candidate, _ = _reoptimise(costs, current, free, None, 0, clock, options, rng, stop)
+        value = best if candidate is None else costs.evaluate(candidate).total
+        if candidate is not None and value < best:
+            current, best = candidate, value
+        else:
+            size = min(size + 10, _SIZE[2])
+    return current
 
 
 def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str, Placement] | None,
@@ -219,7 +246,7 @@ def _reoptimise(costs: Costs, current: dict[str, Placement], free: list[str],
         pm.terms.append((move_cost, pm.add_moves({s: p for s, p in baseline.items() if s in infos})))
         pm.model.minimize(pm.objective())
     pm.hint(current)
-    out = run(pm, time_limit=min(_SUB_SECONDS, clock.left), workers=options.workers,
+    out = run(pm, time_limit=min(_SUB_SECONDS, clock.left), clock=clock, workers=options.workers,
               seed=rng.randrange(1 << 30), stop=stop, light=True)
     if out.placements is None:
         return None, False

@@ -28,6 +28,10 @@ class Weights:
     day_balance: float = 1.0
     # Per optional session left out.
     unscheduled_optional: float = 1000.0
+    # A start whose preferences are missed at this many points or more is one the organiser means
+    # as "never" (a converter writes "never" as a heavy weight on the acceptable periods): such
+    # starts are ruled out while an agenda without them is found (docs/solver.md); 0 switches it off.
+    never: float = 1000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,9 @@ class SolveOptions:
     weights: Weights = field(default_factory=Weights)
     # Above this many sessions, search by large neighbourhoods instead of one model of everything.
     lns_above: int = 500
+    # Repeatable: the time limit counts CP-SAT's deterministic time instead of the wall clock, so
+    # the same seed gives the same agenda on every run on the same machine (docs/solver.md).
+    deterministic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

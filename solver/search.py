@@ -1,4 +1,10 @@
-"""Running CP-SAT on a placement model: time limit, workers, a stop button, and live progress."""
+"""Running CP-SAT on a placement model: time limit, workers, a stop button, and live progress.
+
+Time is kept by a `Clock`: wall-clock seconds, or, in deterministic mode, CP-SAT's deterministic
+time (a count of the work done, the same on every run), with CP-SAT's interleaved search so that
+its workers take their turns in a fixed order. Nothing else the solver decides depends on the
+time, so a deterministic solve gives the same agenda on every run with the same seed.
+"""
 
 from __future__ import annotations
 
@@ -55,11 +61,12 @@ class _Listener(cp_model.CpSolverSolutionCallback):
             self.found(self.best, self.objective_value, self.best_objective_bound)
 
 
-def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
+def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int, clock: Clock | None = None,
         stop: threading.Event | None = None, found: Found | None = None,
         bound: Callable[[float], None] | None = None, light: bool = False,
         subsolvers: Sequence[str] = ()) -> Outcome:
-    """Solve `pm` within `time_limit` seconds; `found` hears each better agenda, `bound` each better bound.
+    """Solve `pm` within `time_limit` seconds of `clock`'s kind (wall-clock without one), charging
+    `clock` for them; `found` hears each better agenda, `bound` each better bound.
 
     `light` skips presolve probing, for the many small models of the neighbourhood search.
     `subsolvers` replaces CP-SAT's portfolio of full workers (`PROOF_SUBSOLVERS` spends them on
@@ -67,7 +74,11 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
     """
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.01, time_limit)
+    if clock is not None and clock.deterministic:
+        params.max_deterministic_time = max(0.01, time_limit)
+        params.interleave_search = True
+    else:
+        params.max_time_in_seconds = max(0.01, time_limit)
     params.num_workers = max(1, workers)
     params.random_seed = seed
     # Ctrl-C belongs to the caller (it sets `stop`); CP-SAT's own handler would end the process.
@@ -84,6 +95,8 @@ def run(pm: PlacementModel, *, time_limit: float, workers: int, seed: int,
         return Outcome(cp_model.UNKNOWN, None, None, None)
     with StopWatch(solver, stop):
         status = solver.solve(pm.model, listener)
+    if clock is not None:
+        clock.spend(solver.deterministic_time)
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"CP-SAT rejected the model: {pm.model.validate()}")
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -122,11 +135,19 @@ class StopWatch:
 
 
 class Clock:
-    """Wall time since the solve began, against its time limit."""
+    """The time a solve (or a part of it) has, and what is left of it.
 
-    def __init__(self, limit: float) -> None:
+    Wall-clock seconds since it began, or, when `deterministic`, the deterministic seconds CP-SAT
+    reports for the searches charged to it (and to every clock it is part of). `elapsed` is always
+    wall-clock time, for progress and the schedule's `solve_seconds`.
+    """
+
+    def __init__(self, limit: float, deterministic: bool = False, parent: Clock | None = None) -> None:
         self.begin = time.monotonic()
         self.limit = limit
+        self.deterministic = deterministic
+        self.parent = parent
+        self.spent = 0.0
 
     @property
     def elapsed(self) -> float:
@@ -134,7 +155,17 @@ class Clock:
 
     @property
     def left(self) -> float:
-        return max(0.0, self.limit - self.elapsed)
+        used = self.spent if self.deterministic else self.elapsed
+        return max(0.0, self.limit - used)
+
+    def part(self, limit: float) -> Clock:
+        """A clock for the next `limit` seconds of this one, charging this one too."""
+        return Clock(min(limit, self.left), self.deterministic, self)
+
+    def spend(self, deterministic_seconds: float) -> None:
+        self.spent += deterministic_seconds
+        if self.parent is not None:
+            self.parent.spend(deterministic_seconds)
 
 
 class Reporter:
@@ -147,9 +178,13 @@ class Reporter:
         self.objective: int | None = None
         self.bound: int | None = None
         self.clashes: int | None = None
+        # No bound above this is passed on (it holds for a narrower search only; see solver.api).
+        self.ceiling: int | None = None
 
     def __call__(self, objective: float | None = None, bound: float | None = None,
                  clashes: int | None = None) -> None:
+        if bound is not None and self.ceiling is not None:
+            bound = min(bound, self.ceiling)
         with self.lock:
             changed = False
             if objective is not None and (self.objective is None or objective < self.objective):

@@ -6,6 +6,7 @@ Spans are half-open `(start, end)` pairs of such minutes.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from solver.domain import Calendar, Period
 
 Span = tuple[int, int]
 DAY_MINUTES = 24 * 60
+# A speaker moving between rooms needs this many minutes (a soft goal, and a length the grid keeps).
+SPEAKER_MOVE_MINUTES = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +43,12 @@ class GridDay:
 
 
 class Timeline:
-    def __init__(self, calendar: Calendar) -> None:
+    def __init__(self, calendar: Calendar, step: int | None = None) -> None:
+        """`step`: the grid the starts are counted on, the calendar's own unless a coarser one is
+        known to lose nothing (`coarsest_step`)."""
         first = min((d.date for d in calendar.days), default=date(2000, 1, 1))
         self.origin = datetime.combine(first, time())
-        step = max(1, calendar.granularity_minutes)
+        step = max(1, step or calendar.granularity_minutes)
         days = sorted(calendar.days, key=lambda d: d.date)
         self.days: tuple[GridDay, ...] = tuple(
             GridDay(i, d.date, self.minute(d.opens_at), self.minute(d.closes_at), step,
@@ -92,6 +97,22 @@ class Timeline:
     def slots(self, minutes: int) -> int:
         """How many slots a stretch of `minutes` after a grid start keeps from the next start."""
         return -(-min(minutes, DAY_MINUTES) // self.step)
+
+
+def coarsest_step(granularity: int, moments: Iterable[int], lengths: Iterable[int]) -> int:
+    """The coarsest grid, a multiple of `granularity`, whose points are the only starts worth trying.
+
+    When every moment that matters (the days' opens, closes and breaks, every window, fixed start,
+    availability, unavailability, preferred period and remote region's waking hours, in minutes
+    from the first midnight) and every length (durations, changeover, a speaker's move) is a
+    multiple of G, moving every start of an agenda back to the previous multiple of G keeps every
+    order between two sessions (s + d <= t stays true, as d is a multiple of G), every session
+    inside the periods it was inside, and its day: a rule it met still holds, a cost it avoided
+    stays avoided, and an overlap can only end. So some best agenda has every start on G, and a
+    one-minute grid costs no more than the coarsest grid its data allow.
+    """
+    common = math.gcd(*moments, *lengths)
+    return common if granularity > 0 and common % granularity == 0 else max(1, granularity)
 
 
 def inside_any(spans: Sequence[Span], start: int, end: int) -> bool:

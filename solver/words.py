@@ -153,8 +153,9 @@ def _rooms_overbooked(inst: Instance, placed: list[str], closed: list[str]) -> t
     what = f"can only be held in {names(rooms)}{why}"
     counting = f", counting {gap}-minute changeovers," if gap else ""
     closed_text = f" ({'; '.join(_phrase(inst, 'unavailable', r) for r in closed)})" if closed else ""
+    grid = inst.problem.calendar.granularity_minutes
     message = (f"{sessions_text(inst, placed)} {what}: they need {hours(need)}{counting} and "
-               f"do not all fit there around its breaks, the {inst.timeline.days[0].step}-minute grid "
+               f"do not all fit there around its breaks, the {grid}-minute grid "
                f"and the other sessions{closed_text}")
     return message, rooms
 
@@ -236,3 +237,54 @@ def _rule_label(inst: Instance, sid: str, name: str) -> str:
 def and_list(words: Sequence[str]) -> str:
     """"a", "a and b", "a, b and c"."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+# --- no agenda within the time limit ---------------------------------------------------------------
+
+
+def suggested_limit(seconds: float) -> int:
+    """A time limit worth trying after `seconds` found no agenda: four times as long, at least 30 s."""
+    return max(30, round(4 * seconds))
+
+
+def no_agenda_in_time(seconds: float, placed: int, total: int, missing: Sequence[str], *,
+                      deterministic: bool = False) -> Conflict:
+    """Status `unknown` in words: what the fast start managed, and what to try."""
+    unit = "deterministic seconds" if deterministic else "s"
+    count = f"{len(missing)} session{'' if len(missing) == 1 else 's'}"
+    return Conflict(f"no agenda found within {seconds:g} {unit}: the fast start placed {placed} of {total} "
+                    f"sessions and the search found no complete agenda in the time left; {count} could "
+                    f"not be placed ({names(list(missing))}, below). An agenda may still exist: try a "
+                    f"longer time limit, e.g. {suggested_limit(seconds)} s.",
+                    sessions=tuple(missing), rules=("time limit",))
+
+
+def unplaced(inst: Instance, sid: str, obstacles: dict[str, tuple[list[str], int]]) -> Conflict:
+    """Why the fast start left a session without a place: what rules out each of its starts, from
+    `Greedy.obstacles`."""
+    total = sum(count for _, count in obstacles.values())
+    phrases, rooms, speakers, rules = [], [], [], []
+    for cause, (others, count) in sorted(obstacles.items(), key=lambda item: -item[1][1]):
+        kind, _, key = cause.partition(":")
+        if kind == "rooms":
+            rooms = list(inst.info[sid].rooms)
+            phrases.append(f"{count} have every room it fits ({names(rooms, 4)}) taken, "
+                           f"by {names(others, 4)}")
+        elif kind == "speaker":
+            speakers.append(key)
+            rules.append("speaker overlap")
+            phrases.append(f"{count} clash with speaker {key}'s other sessions ({names(others, 4)})")
+        elif kind == "group":
+            rules.append(f"rules.no_overlap[{key}]")
+            phrases.append(f"{count} overlap rules.no_overlap[{key}] partners ({names(others, 4)})")
+        elif kind == "after":
+            rules.append("after")
+            phrases.append(f"{count} break its after order with {names(others, 4)}")
+        else:
+            phrases.append(f"{count} were still free when the time ran out")
+    session = inst.sessions[sid]
+    starts = f"{total} possible start{'' if total == 1 else 's'}"
+    return Conflict(f"{sid} ({session.duration_minutes} min) has no place in the agenda found so far: "
+                    f"of its {starts}, {'; '.join(phrases)}",
+                    sessions=(sid, *dict.fromkeys(s for others, _ in obstacles.values() for s in others)),
+                    speakers=tuple(speakers), rooms=tuple(rooms), rules=tuple(dict.fromkeys(rules)))
