@@ -24,6 +24,7 @@ from solver.instance import SessionInfo
 from solver.model import PlacementModel
 from solver.options import SolveOptions
 from solver.search import Clock, Reporter, Result, run
+from solver.timeline import DAY_MINUTES
 
 _SIZE = (15, 25, 150)  # smallest, first and largest neighbourhood (sessions)
 _SUB_SECONDS = 0.75
@@ -70,9 +71,11 @@ class Neighbourhoods:
         chosen.extend(s for _, s in near[:max(0, size - len(chosen))])
         return chosen[:max(size, len(seeds))]
 
-    def around_missing(self, placements: Mapping[str, Placement], sid: str, size: int) -> list[str]:
-        """A session without a place, tried at one of its possible starts."""
-        return self._around(placements, sid, self.rng.choice(self.inst.info[sid].starts), size)
+    def around_missing(self, placements: Mapping[str, Placement], sid: str, size: int,
+                       reach: int = _AROUND_MINUTES) -> list[str]:
+        """A session without a place, tried at one of its possible starts; `reach`: how far from it
+        the sessions in its rooms are freed."""
+        return self._around(placements, sid, self.rng.choice(self.inst.info[sid].starts), size, reach)
 
     def _misplaced(self, placements: Mapping[str, Placement], size: int) -> list[str]:
         """A session away from its cheapest start (a preferred period, its remote audience's hours),
@@ -87,12 +90,14 @@ class Neighbourhoods:
         cheapest = [st for st, cost in table.items() if cost == lowest]
         return self._around(placements, sid, self.rng.choice(cheapest), size)
 
-    def _around(self, placements: Mapping[str, Placement], sid: str, start: int, size: int) -> list[str]:
+    def _around(self, placements: Mapping[str, Placement], sid: str, start: int, size: int,
+                reach: int = _AROUND_MINUTES) -> list[str]:
         """The session, the sessions it relates to (its whole `after` chain, if not too long), and
-        what occupies its rooms around `start`."""
+        what occupies its rooms within `reach` minutes of `start` (half the sessions at most, unless
+        reaching further than the default)."""
         info = self.inst.info[sid]
         day = self.inst.timeline.day_of(start).index
-        low, high = start - _AROUND_MINUTES, start + info.duration + _AROUND_MINUTES
+        low, high = start - reach, start + info.duration + reach
         chain = self.inst.chains.get(sid, ())
         linked = [*self.inst.relations.get(sid, {}), *(chain if len(chain) <= size // 2 else ())]
         related = [o for o in dict.fromkeys(linked) if o in placements]
@@ -100,7 +105,8 @@ class Neighbourhoods:
         blockers = [s for s, (room, at) in placements.items()
                     if room in rooms and at < high and low < at + self.inst.sessions[s].duration_minutes]
         self.rng.shuffle(blockers)
-        return self._fill(placements, [sid, *related, *blockers[:size // 2]], day, low, high, size)
+        most = size // 2 if reach <= _AROUND_MINUTES else size
+        return self._fill(placements, [sid, *related, *blockers[:most]], day, low, high, size)
 
     def _clash(self, placements: Mapping[str, Placement], size: int) -> list[str]:
         pairs = sorted(self.costs.close_pairs(placements, self.inst.by_track)
@@ -172,20 +178,24 @@ def narrowed(costs: Costs, sid: str, context: Mapping[str, Placement],
 def repair(costs: Costs, start: dict[str, Placement], *, clock: Clock, options: SolveOptions,
            stop: threading.Event | None) -> dict[str, Placement]:
     """The greedy start with its mandatory sessions still without a place placed, if rounds around
-    them manage it before `clock` runs out; the neighbourhood grows each round that does not help."""
+    them manage it before `clock` runs out; the neighbourhood grows each round that does not help.
+
+    A round asks only for more sessions placed, not for a better agenda: that is CP-SAT's quickest
+    question (the search that follows looks after quality)."""
     rng = random.Random(options.seed)
     hoods = Neighbourhoods(costs, rng)
-    current, best = dict(start), costs.evaluate(start).total
+    current = dict(start)
     size = _SIZE[1]
     while clock.left > 0 and not (stop and stop.is_set()):
         missing = [s for s in costs.inst.mandatory() if s in costs.inst.info and s not in current]
         if not missing:
             break
-        free = hoods.around_missing(current, rng.choice(missing), size)
-        candidate, _ = _reoptimise(costs, current, free, None, 0, clock, options, rng, stop)
-        value = best if candidate is None else costs.evaluate(candidate).total
-        if candidate is not None and value < best:
-            current, best = candidate, value
+        free = hoods.around_missing(current, rng.choice(missing), size, reach=DAY_MINUTES)
+        candidate, _ = _reoptimise(costs, current, free, None, 0, clock, options, rng, stop,
+                                   placing_only=True)
+        placed = None if candidate is None else sum(s in candidate for s in missing)
+        if candidate is not None and placed:
+            current = candidate
         else:
             size = min(size + 10, _SIZE[2])
     return current
@@ -230,9 +240,10 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
 
 def _reoptimise(costs: Costs, current: dict[str, Placement], free: list[str],
                 baseline: Mapping[str, Placement] | None, move_cost: int, clock: Clock,
-                options: SolveOptions, rng: random.Random,
-                stop: threading.Event | None) -> tuple[dict[str, Placement] | None, bool]:
-    """Re-place the `free` sessions around the others; returns the whole agenda and whether proven."""
+                options: SolveOptions, rng: random.Random, stop: threading.Event | None,
+                placing_only: bool = False) -> tuple[dict[str, Placement] | None, bool]:
+    """Re-place the `free` sessions around the others; returns the whole agenda and whether proven.
+    `placing_only`: place as many as possible, whatever else it costs."""
     around = {s: p for s, p in current.items() if s not in free}
     rooms_in_play = {current[s][0] for s in free if s in current}
     infos = {s: info for s in free if (info := narrowed(costs, s, around, rooms_in_play)) is not None}
@@ -241,7 +252,10 @@ def _reoptimise(costs: Costs, current: dict[str, Placement], free: list[str],
     context = {s: p for s, p in current.items() if s not in infos}
     pm = PlacementModel(costs.inst, infos, context=context,
                         may_skip=[s for s in infos if s not in current])
-    pm.add_objective(costs, costs.day_loads(context))
+    if placing_only:
+        pm.add_placing_objective(costs)
+    else:
+        pm.add_objective(costs, costs.day_loads(context))
     if baseline:
         pm.terms.append((move_cost, pm.add_moves({s: p for s, p in baseline.items() if s in infos})))
         pm.model.minimize(pm.objective())

@@ -252,6 +252,11 @@ class PlacementModel:
             self._day_balance(costs, day_loads or [0] * len(self.timeline.days))
         self.model.minimize(self.objective())
 
+    def add_placing_objective(self, costs: Costs) -> None:
+        """Only the sessions left out count: the quickest way to an agenda with everyone placed."""
+        self._unscheduled_terms(costs)
+        self.model.minimize(self.objective())
+
     def objective(self) -> cp_model.LinearExprT:
         return sum(coef * var for coef, var in self.terms)
 
@@ -379,7 +384,8 @@ class PlacementModel:
     def _same_room(self, a: str, b: str) -> cp_model.IntVar:
         same = self.model.new_bool_var(f"same_room[{a},{b}]")
         rooms_a, rooms_b = self.vars[a].rooms, self.vars[b].rooms
-        for room in rooms_a.keys() | rooms_b.keys():
+        # In a fixed order: a set's order changes from one process to the next, and so would the model.
+        for room in dict.fromkeys([*rooms_a, *rooms_b]):
             lit_a, lit_b = rooms_a.get(room, False), rooms_b.get(room, False)
             self.model.add(_as_expr(lit_a) == _as_expr(lit_b)).only_enforce_if(same)
         self._hint(same, lambda p, a=a, b=b: int(a in p and b in p and p[a][0] == p[b][0]))

@@ -20,6 +20,7 @@ from scheduler.problem_file import ProblemFileError, load_problem
 from scheduler.schedule_file import dump_schedule, load_schedule
 from solver import Progress, SolveOptions, solve
 from solver.domain import Assignment, Problem, Schedule
+from solver.words import suggested_limit
 
 NO_AGENDA = 1
 # Plain (non-terminal) progress output prints at most one line this often, in seconds.
@@ -35,17 +36,23 @@ PLAIN_EVERY = 1.0
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="CP-SAT search threads.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**31 - 1), default=0, show_default=True,
-              help="Random seed, for repeatable runs.")
+              help="Random seed of the search. Runs with one seed repeat exactly only with "
+                   "--deterministic; otherwise they vary with the machine's load.")
+@click.option("--deterministic", is_flag=True,
+              help="Repeatable: the same problem, seed and limit give the same agenda on every run on "
+                   "this machine. The limit then counts CP-SAT's deterministic seconds, a measure of "
+                   "work, not the clock (docs/solver.md).")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path),
               help="A schedule to change as little as possible (re-planning).")
 def solve_command(problem_path: Path, output_path: Path, time_limit: float, workers: int, seed: int,
-                  baseline_path: Path | None) -> None:
+                  deterministic: bool, baseline_path: Path | None) -> None:
     """Find the best agenda for PROBLEM within the time limit and write it to SCHEDULE.
 
     Shows progress on stderr. Ctrl-C stops the search and still writes the best agenda found.
     With --baseline, as few sessions as possible move, and the moves are printed and written to the
     schedule file (key "changes"). Exits 0 when an agenda is written, 1 when there is none (the
-    conflicts are printed and written), 2 when an input file cannot be read or the output written.
+    conflicts are printed and written; when the time ran out first, which sessions found no place
+    and why), 2 when an input file cannot be read or the output written.
     """
     try:
         problem = load_problem(problem_path)
@@ -58,7 +65,7 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
             baseline = load_schedule(baseline_path)
         except ProblemFileError as error:
             fail(baseline_path, error.issues)
-    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
+    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic)
     line = ProgressLine(sys.stderr)
     schedule = solve_interruptibly(problem, options, baseline, line)
     line.finish()
@@ -72,7 +79,7 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
         echo(f"{click.format_filename(output_path)}: cannot write the schedule: {error.strerror}",
                    err=True)
         click.get_current_context().exit(2)
-    for text in _report(problem, schedule, changes, output_path):
+    for text in _report(problem, schedule, changes, output_path, time_limit):
         click.echo(text)
     if not found:
         click.get_current_context().exit(NO_AGENDA)
@@ -170,9 +177,17 @@ class ProgressLine:
                 f"bound {figure(progress.bound)}  gap {gap}")
 
 
-def _report(problem: Problem, schedule: Schedule, changes: list[Change] | None, output: Path) -> list[str]:
+def _report(problem: Problem, schedule: Schedule, changes: list[Change] | None, output: Path,
+            time_limit: float) -> list[str]:
+    written = f"written to {click.format_filename(output)}"
+    if schedule.status == "unknown":
+        # No agenda in time: the conflicts say what the fast start placed, and why not the rest.
+        lines = [f"status unknown: no agenda found within {time_limit:g} s, {written}"]
+        lines += [f"  - {conflict.message}" for conflict in schedule.conflicts]
+        lines.append(f"run again with a longer limit, e.g. --time-limit {suggested_limit(time_limit)}")
+        return lines
     lines = [f"status {schedule.status}: {len(schedule.assignments)} of {len(problem.sessions)} sessions "
-             f"placed, {len(schedule.unscheduled)} left out, written to {click.format_filename(output)}"]
+             f"placed, {len(schedule.unscheduled)} left out, {written}"]
     if schedule.objective is not None:
         bound = "" if schedule.bound is None else f" (lower bound {schedule.bound:g})"
         lines.append(f"objective {schedule.objective:g}{bound}")
