@@ -19,8 +19,10 @@ from solver.greedy import greedy
 from solver.options import SolveOptions
 from solver.search import Clock
 
-# Shares of the time left that repairing may use: first with "never" starts ruled out, then without.
-_REPAIR_AVOIDING_SHARE = 0.25
+# Time that repairing may use: with "never" starts ruled out, a share of the time left but at most a
+# second (there may be no agenda without them, and the first agenda must come fast); then, with them
+# allowed, a share of what is left.
+_REPAIR_AVOIDING = (0.25, 1.0)
 _REPAIR_SHARE = 0.5
 
 
@@ -50,8 +52,8 @@ def first_agenda(costs: Costs, keep: Mapping[str, Placement] | None, *, clock: C
     hard = avoiding_never(costs, keep or {})
     start: dict[str, Placement] | None = None
     if hard is not None:
-        placed = _greedy_repaired(hard, keep, None, clock.part(clock.left * _REPAIR_AVOIDING_SHARE),
-                                  options, stop)
+        share, most = _REPAIR_AVOIDING
+        placed = _greedy_repaired(hard, keep, None, clock.part(min(clock.left * share, most)), options, stop)
         if placed.missing == []:
             return placed
         start = placed.placements

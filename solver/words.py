@@ -268,20 +268,20 @@ def unplaced(inst: Instance, sid: str, obstacles: dict[str, tuple[list[str], int
         kind, _, key = cause.partition(":")
         if kind == "rooms":
             rooms = list(inst.info[sid].rooms)
-            phrases.append(f"{count} have every room it fits ({names(rooms, 4)}) taken, "
+            phrases.append(f"at {count} every room it fits ({names(rooms, 4)}) is taken, "
                            f"by {names(others, 4)}")
         elif kind == "speaker":
             speakers.append(key)
             rules.append("speaker overlap")
-            phrases.append(f"{count} clash with speaker {key}'s other sessions ({names(others, 4)})")
+            phrases.append(f"at {count} speaker {key} is in another session ({names(others, 4)})")
         elif kind == "group":
             rules.append(f"rules.no_overlap[{key}]")
-            phrases.append(f"{count} overlap rules.no_overlap[{key}] partners ({names(others, 4)})")
+            phrases.append(f"at {count} it would overlap rules.no_overlap[{key}] ({names(others, 4)})")
         elif kind == "after":
             rules.append("after")
-            phrases.append(f"{count} break its after order with {names(others, 4)}")
+            phrases.append(f"at {count} it would break its after order with {names(others, 4)}")
         else:
-            phrases.append(f"{count} were still free when the time ran out")
+            phrases.append(f"at {count} a room was still free when the time ran out")
     session = inst.sessions[sid]
     starts = f"{total} possible start{'' if total == 1 else 's'}"
     return Conflict(f"{sid} ({session.duration_minutes} min) has no place in the agenda found so far: "

@@ -10,18 +10,22 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from bench.synthetic import generate
+from bench.synthetic import Messy, generate
 from scheduler.check import check
 from scheduler.cli import main
+from scheduler.cli import solve as solve_module
 from scheduler.cli.solve import ProgressLine
 from scheduler.problem_file import dump_problem, load_problem
 from scheduler.schedule_file import load_schedule
-from solver import Progress
+from solver import Progress, SolveOptions, solve
+from solver.domain import Problem, Schedule
 from tests.test_solver_support import problem_data, room, session, speaker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,3 +139,25 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_plain_lines_otherwi
     # Off a terminal the second update came too soon to print, but the final figures still do.
     assert pipe.getvalue().splitlines() == [ProgressLine.describe(Progress(0.5, 120.0, None)),
                                             ProgressLine.describe(Progress(0.7, 100.0, 80.0))]
+
+
+def test_when_the_time_runs_out_before_any_agenda_the_cli_says_so_and_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The greedy agenda of this event leaves s-32 out; with no time to repair it, no agenda is found.
+    problem, _ = generate(33, 3, 2, 836565, Messy(grid=15, chains=4, chain_length=10, tracks=4))
+    dump_problem(problem, tmp_path / "p.json")
+
+    def out_of_time(problem: Problem, options: SolveOptions, **keys: Any) -> Schedule:
+        return solve(problem, replace(options, time_limit=0.0), **keys)
+
+    monkeypatch.setattr(solve_module, "solve", out_of_time)
+    code, out, _ = run(tmp_path / "p.json", "-o", tmp_path / "s.json", "--time-limit", "5")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == f"status unknown: no agenda found within 5 s, written to {tmp_path / 's.json'}"
+    assert "the fast start placed 32 of 33 sessions" in lines[1]
+    assert lines[2].startswith("  - s-32 (60 min) has no place in the agenda found so far")
+    assert lines[-1] == "run again with a longer limit, e.g. --time-limit 30"
+    written = load_schedule(tmp_path / "s.json")
+    assert written.status == "unknown" and written.assignments == ()
+    assert [c.sessions[0] for c in written.conflicts] == ["s-32", "s-32"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.synthetic import ACTION_LINES, generate
+from bench.synthetic import ACTION_LINES, NEVER_WEIGHT, PLAIN, Messy, generate
 from scheduler.check import check
 from scheduler.problem_file import parse_problem, problem_to_data
 from scheduler.schedule_file import parse_schedule, schedule_to_data
@@ -75,3 +75,37 @@ def test_any_small_event_is_feasible_by_its_planted_schedule(seed: int, rooms: i
     sessions = data.draw(st.integers(1, 3 * rooms * days), label="sessions")
     problem, planted = generate(sessions, rooms, days, seed)
     assert check(problem, planted).violations == []
+
+
+def test_a_messy_event_has_the_shapes_of_real_data_and_stays_feasible() -> None:
+    shape = Messy(grid=1, chains=4, chain_length=12, never=0.3, tracks=4)
+    problem, planted = generate(200, 12, 3, 2, shape)
+    assert check(problem, planted).violations == []
+    assert problem.calendar.granularity_minutes == 1
+    assert {t for s in problem.sessions for t in s.tracks} == {"T1", "T2", "T3", "T4"}
+    # The chains: each link follows the one before it, inside one track; the longest has 12 links.
+    sessions = {s.id: s for s in problem.sessions}
+    follows = {s.id: s.after[-1] for s in problem.sessions if s.after and s.after[-1] in sessions}
+
+    def length(sid: str) -> int:
+        return 1 + length(follows[sid]) if sid in follows else 1
+
+    last = max(follows, key=length)
+    chain = [last]
+    while chain[-1] in follows:
+        chain.append(follows[chain[-1]])
+    # (A chain may continue a follow-up edge of the plain event: 13 links here.)
+    assert len(chain) >= 12 and len({sessions[sid].tracks for sid in chain[:12]}) == 1
+    never = [s for s in problem.sessions
+             if s.preferred and min(p.weight for p in s.preferred) >= NEVER_WEIGHT]
+    assert 0.2 * len(sessions) < len(never) < 0.4 * len(sessions)
+    assert shape.describe() == "1-minute grid, 4 chains of 12, 30% never, 4 tracks"
+
+
+def test_the_plain_shape_changes_nothing_and_a_coarse_grid_moves_the_plants_onto_it() -> None:
+    assert generate(60, 6, 2, seed=1, shape=PLAIN) == generate(60, 6, 2, seed=1)
+    problem, planted = generate(80, 6, 2, 4, Messy(grid=15))
+    assert check(problem, planted).violations == []
+    assert all(a.start.minute % 15 == 0 for a in planted.assignments)
+    with pytest.raises(ValueError, match="shape"):
+        generate(10, 2, 1, 0, Messy(grid=7))
