@@ -83,7 +83,7 @@ def test_a_messy_event_has_the_shapes_of_real_data_and_stays_feasible() -> None:
     assert check(problem, planted).violations == []
     assert problem.calendar.granularity_minutes == 1
     assert {t for s in problem.sessions for t in s.tracks} == {"T1", "T2", "T3", "T4"}
-    # The chains: each link follows the one before it, inside one track; the longest has 12 links.
+    # The chains: each link follows the one before it, inside one track, 12 links at most.
     sessions = {s.id: s for s in problem.sessions}
     follows = {s.id: s.after[-1] for s in problem.sessions if s.after and s.after[-1] in sessions}
 
