@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 
 from solver.instance import Instance
 from solver.options import Weights
@@ -185,6 +186,22 @@ class Costs:
         audience = min(self.inst.sessions[a].expected_attendance, self.inst.sessions[b].expected_attendance)
         return units(self.weights.track_clash + self.weights.track_clash_attendance * audience / 100)
 
+    def clashes_at(self, sid: str, starts: Sequence[int], placements: Mapping[str, Placement],
+                   others: Iterable[str]) -> list[int]:
+        """Track-clash cost of each of `starts` against the `others` (placed, sharing a track), through
+        a difference array: a session placed at [s, e) clashes with every start in (s - duration, e)."""
+        duration = self.inst.sessions[sid].duration_minutes
+        delta = [0] * (len(starts) + 1)
+        for other in others:
+            weight = self.shared_track_weight(sid, other)
+            other_start = placements[other][1]
+            low = bisect_right(starts, other_start - duration)
+            high = bisect_left(starts, other_start + self.inst.sessions[other].duration_minutes)
+            if low < high:
+                delta[low] += weight
+                delta[high] -= weight
+        return list(accumulate(delta[:-1]))
+
     def shares_speaker(self, a: str, b: str) -> bool:
         return not self._speakers[a].isdisjoint(self._speakers[b])
 
@@ -242,6 +259,25 @@ class Costs:
             terms["speaker_buffer"] += self.tight_change(a, placements[a], b, placements[b])
         terms["day_balance"] = self.day_excess(self.day_loads(placements))
         return Breakdown(terms, len(clashes))
+
+    def local(self, placements: Mapping[str, Placement], sessions: Iterable[str]) -> int:
+        """The part of `evaluate(placements).total` that depends on where `sessions` are: theirs and
+        their pairs' (with any session), plus the days' balance. Between two agendas that differ only
+        in `sessions`, the difference of `local` is the difference of the objective."""
+        chosen = set(sessions)
+        total = self.day_excess(self.day_loads(placements))
+        for sid in chosen:
+            if sid not in placements:
+                total += self.unscheduled if self.inst.sessions[sid].optional else self.missing
+                continue
+            room, start = placements[sid]
+            total += self.preference(sid, start) + self.remote(sid, start) + self.room(sid, room)
+            mates = {o for t in self._tracks[sid] for o in self.inst.by_track[t]}
+            mates |= {o for sp in self._speakers[sid] for o in self.inst.by_speaker[sp]}
+            for other in mates:
+                if other != sid and other in placements and (other not in chosen or sid < other):
+                    total += self.pair(sid, placements[sid], other, placements[other])
+        return total
 
     def close_pairs(self, placements: Mapping[str, Placement], groups: Mapping[str, list[str]],
                     slack: int = 0) -> set[tuple[str, str]]:

@@ -19,7 +19,6 @@ import heapq
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from itertools import accumulate
 
 from solver.costs import Costs, Placement, units
 from solver.instance import Instance, Relation
@@ -87,6 +86,65 @@ class Greedy:
             if len(self.remaining[other]) < len(left):
                 changed.append(other)
         self._tighten(s for s in changed if s in self.inst.chains)
+
+    def remove(self, sid: str) -> None:
+        """Take a placed session out again; it and the unplaced sessions it limited get back the
+        starts that the sessions still placed allow."""
+        room, start = self.placed.pop(sid)
+        duration = self.inst.sessions[sid].duration_minutes
+        at = bisect_left(self._room_starts[room], start)
+        del self._room_starts[room][at]
+        del self._room_ends[room][at]
+        for track in self.tracks[sid]:
+            self._members[track].remove(sid)
+        for speaker in dict.fromkeys(self.inst.sessions[sid].speakers):
+            self._talks[speaker].remove(sid)
+        self._loads[self.inst.timeline.day_of(start).index] -= duration
+        for other in [sid, *(o for o, _ in self._limited_by(sid))]:
+            self.remaining[other] = self._allowed(other)
+
+    def _allowed(self, sid: str) -> list[int]:
+        """The session's starts that its placed speakers' sessions, groups and `after` partners allow."""
+        info = self.inst.info[sid]
+        limits = [(relation, self.placed[other][1], self.inst.sessions[other].duration_minutes)
+                  for other, relation in self.inst.relations.get(sid, {}).items() if other in self.placed]
+        return [st for st in info.starts
+                if all(relation.allows(st, info.duration, at, length) for relation, at, length in limits)]
+
+    def cost(self, sid: str, placement: Placement) -> int:
+        """What the (unplaced) session would add to the objective at `placement`, the others as placed."""
+        room, start = placement
+        duration = self.inst.sessions[sid].duration_minutes
+        index = self.inst.timeline.day_of(start).index
+        load, target = self._loads[index], self.costs.day_targets[index]
+        day = self.costs.day_minute * (max(0, load + duration - target) - max(0, load - target))
+        return (self.costs.unary(sid)[start] + self._clashes(sid, [start])[0] + day
+                + self.costs.room(sid, room) + self._tight_changes(sid, room, start))
+
+    def cheapest(self, sid: str) -> tuple[int, Placement] | None:
+        """The free room and start where the (unplaced) session adds least to the objective."""
+        info = self.inst.info[sid]
+        starts = self.remaining[sid]
+        clashes = self._clashes(sid, starts)
+        unary = self.costs.unary(sid)
+        day_of = self.inst.timeline.day_of
+        day_costs = [self.costs.day_minute * (max(0, load + info.duration - target) - max(0, load - target))
+                     for load, target in zip(self._loads, self.costs.day_targets, strict=True)]
+        priced = sorted((unary[st] + clashes[at] + day_costs[day_of(st).index], st)
+                        for at, st in enumerate(starts))
+        rooms = sorted((self.costs.room(sid, r), r) for r in info.rooms)
+        best: tuple[int, Placement] | None = None
+        for price, start in priced:
+            if best is not None and price >= best[0]:
+                break
+            for room_price, room in rooms:
+                if best is not None and price + room_price >= best[0]:
+                    break
+                if start in info.starts_in(room) and self._room_free(room, start, info.duration):
+                    total = price + room_price + self._tight_changes(sid, room, start)
+                    if best is None or total < best[0]:
+                        best = (total, (room, start))
+        return best
 
     def fill(self, sessions: Iterable[str]) -> None:
         """Place the given sessions, hardest first; those that find no room and start stay out."""
@@ -259,19 +317,8 @@ class Greedy:
         return sorted(priced)
 
     def _clashes(self, sid: str, starts: list[int]) -> list[int]:
-        """Track-clash cost of each start against the placed sessions, through a difference array:
-        a placed session [s, e) clashes with every start in (s - duration, e)."""
-        duration = self.inst.sessions[sid].duration_minutes
-        delta = [0] * (len(starts) + 1)
-        for other in {o for track in self.tracks[sid] for o in self._members[track]}:
-            weight = self.costs.shared_track_weight(sid, other)
-            other_start = self.placed[other][1]
-            low = bisect_right(starts, other_start - duration)
-            high = bisect_left(starts, other_start + self.inst.sessions[other].duration_minutes)
-            if low < high:
-                delta[low] += weight
-                delta[high] -= weight
-        return list(accumulate(delta[:-1]))
+        others = {o for track in self.tracks[sid] for o in self._members[track]}
+        return self.costs.clashes_at(sid, starts, self.placed, others)
 
     def _tight_changes(self, sid: str, room: str, start: int) -> int:
         mine = (room, start)

@@ -19,7 +19,9 @@ import random
 import threading
 from collections.abc import Mapping
 
+from solver.anneal import anneal
 from solver.costs import SPEAKER_MOVE_MINUTES, Costs, Placement
+from solver.descent import descend
 from solver.instance import SessionInfo
 from solver.model import PlacementModel
 from solver.options import SolveOptions
@@ -33,10 +35,17 @@ _LAST_ROUND = 0.5
 # Besides its own room and the other free sessions' rooms, a free session may use its smallest fitting.
 _SMALL_ROOMS = 6
 _AROUND_MINUTES = 60
+# A session of a costly pair is tried at one of this many of its cheapest starts.
+_RELOCATE_STARTS = 5
 # Shares of the rounds spent around mandatory sessions still without a place, and around optional
 # sessions left out (smaller: there may be no room for them at all).
 _REPAIR_SHARE = 0.7
 _RETRY_SHARE = 0.2
+# Share of the time the descent (solver.descent) may take before the first round; it usually
+# stops well before, when no single move helps any more.
+_DESCENT_SHARE = 0.3
+# Share of the time left after it that annealing (solver.anneal) takes, for large events.
+ANNEAL_SHARE = 0.7
 
 
 class Neighbourhoods:
@@ -55,7 +64,7 @@ class Neighbourhoods:
             return self.around_missing(placements, self.rng.choice(missing), size)
         if left_out and self.rng.random() < _RETRY_SHARE:
             return self.around_missing(placements, self.rng.choice(left_out), size)
-        kind = self.rng.choice(("clash", "clash", "misplaced", "track", "window", "rooms", "random"))
+        kind = self.rng.choice(("clash", "relocate", "misplaced", "track", "window", "rooms", "random"))
         chosen = getattr(self, f"_{kind}")(placements, size)
         return chosen or self._random(placements, size)
 
@@ -89,6 +98,22 @@ class Neighbourhoods:
         lowest = min(table.values())
         cheapest = [st for st, cost in table.items() if cost == lowest]
         return self._around(placements, sid, self.rng.choice(cheapest), size)
+
+    def _relocate(self, placements: Mapping[str, Placement], size: int) -> list[str]:
+        """One session of a costly pair, tried at one of its cheapest starts as if its rooms were
+        free there, with what occupies them: where moving one session alone cannot go."""
+        pairs = sorted(self.costs.close_pairs(placements, self.inst.by_track))
+        costly = [s for pair in pairs for s in pair if len(self.inst.info[s].starts) > 1]
+        if not costly:
+            return []
+        sid = self.rng.choice(costly)
+        starts = list(self.inst.info[sid].starts)
+        mates = {o for t in self.inst.sessions[sid].tracks for o in self.inst.by_track[t]
+                 if o in placements and o != sid}
+        clashes = self.costs.clashes_at(sid, starts, placements, sorted(mates))
+        unary = self.costs.unary(sid)
+        ranked = sorted((unary[st] + clash, st) for st, clash in zip(starts, clashes, strict=True))
+        return self._around(placements, sid, self.rng.choice(ranked[:_RELOCATE_STARTS])[1], size)
 
     def _around(self, placements: Mapping[str, Placement], sid: str, start: int, size: int,
                 reach: int = _AROUND_MINUTES) -> list[str]:
@@ -166,12 +191,18 @@ def narrowed(costs: Costs, sid: str, context: Mapping[str, Placement],
               if all(rel.allows(st, info.duration, at, length) for rel, at, length in limits)]
     keep = set(info.rooms[:_SMALL_ROOMS]) | rooms_in_play
     allowed = set(starts)
-    room_starts = {r: tuple(st for st in info.starts_in(r) if st in allowed) for r in info.rooms if r in keep}
-    rooms = tuple(r for r in info.rooms if room_starts.get(r))
-    starts = sorted({st for r in rooms for st in room_starts[r]})
-    if not starts:
+    # Most rooms take every start the session has: only the others get a list of their own.
+    room_starts = {r: tuple(st for st in info.room_starts[r] if st in allowed)
+                   for r in info.rooms if r in keep and r in info.room_starts}
+    rooms = tuple(r for r in info.rooms if r in keep and room_starts.get(r, starts))
+    if any(r not in room_starts for r in rooms):
+        every = starts
+    else:
+        every = sorted({st for r in rooms for st in room_starts[r]})
+    if not every:
         return None
-    narrowed_starts = {r: s for r, s in room_starts.items() if r in rooms and len(s) < len(starts)}
+    narrowed_starts = {r: s for r, s in room_starts.items() if r in rooms and len(s) < len(every)}
+    starts = every
     return SessionInfo(info.session, tuple(starts), rooms, narrowed_starts)
 
 
@@ -203,17 +234,29 @@ def repair(costs: Costs, start: dict[str, Placement], *, clock: Clock, options: 
 
 def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str, Placement] | None,
             clock: Clock, options: SolveOptions, report: Reporter, stop: threading.Event | None,
-            floor: int) -> Result:
+            floor: int, anneal_share: float = ANNEAL_SHARE) -> Result:
+    """The best agenda found from `start`: moves of one session (descent, then `anneal_share` of the
+    time annealing, then descent again), then rounds of neighbourhoods for the rest of the time."""
     rng = random.Random(options.seed)
     hoods = Neighbourhoods(costs, rng)
     mandatory = costs.inst.mandatory()
     move_cost = costs.missing // 10
 
-    def total(placements: Mapping[str, Placement]) -> int:
-        moved = sum(placements.get(s) != p for s, p in (baseline or {}).items() if s in costs.inst.sessions)
-        return costs.evaluate(placements).total + move_cost * moved
+    def moves(placements: Mapping[str, Placement]) -> int:
+        return move_cost * sum(placements.get(s) != p for s, p in (baseline or {}).items()
+                               if s in costs.inst.sessions)
 
-    current, best = dict(start), total(start)
+    current = dict(start)
+    if not baseline and all(s in current for s in mandatory):
+        # Moves of one session at a time first: they reach every session within seconds, and
+        # annealing gets further than small neighbourhoods once no single move helps.
+        current = descend(costs, current, clock=clock.part(clock.left * _DESCENT_SHARE), stop=stop)
+        report(costs.evaluate(current).total, floor)
+        current = anneal(costs, current, clock=clock.part(clock.left * anneal_share),
+                         seed=rng.randrange(1 << 30), stop=stop)
+        current = descend(costs, current, clock=clock.part(clock.left * _DESCENT_SHARE), stop=stop)
+        report(costs.evaluate(current).total, floor)
+    best = costs.evaluate(current).total + moves(current)
     size = _SIZE[1]
     while clock.left > _LAST_ROUND and not (stop and stop.is_set()) and best > floor:
         unplaced = [s for s in costs.inst.info if s not in current]
@@ -221,7 +264,11 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
         left_out = [s for s in unplaced if costs.inst.info[s].optional]
         free = hoods.pick(current, missing, left_out, size)
         candidate, proven = _reoptimise(costs, current, free, baseline, move_cost, clock, options, rng, stop)
-        value = best if candidate is None else total(candidate)
+        value = best
+        if candidate is not None:
+            # Only the free sessions moved: their part of the objective tells the difference.
+            value += (costs.local(candidate, free) - costs.local(current, free)
+                      + moves(candidate) - moves(current))
         improved = value < best
         if candidate is not None and improved:
             current, best = candidate, value
