@@ -50,11 +50,12 @@ class _Agenda:
         for sessions in self.rooms.values():
             sessions.sort()
         self.loads = costs.day_loads(self.placed)
-        inst = self.inst
-        self.track_mates = {s: sorted({o for t in inst.sessions[s].tracks for o in inst.by_track[t]} - {s})
-                            for s in self.placed}
-        speaker_mates = {s: {o for sp in inst.sessions[s].speakers for o in inst.by_speaker[sp]} - {s}
-                         for s in self.placed}
+        inst, placed = self.inst, self.placed
+        # The placed sessions sharing a track, and sharing a track or a speaker (moves keep them placed).
+        self.track_mates = {s: sorted({o for t in inst.sessions[s].tracks for o in inst.by_track[t]
+                                       if o in placed} - {s}) for s in placed}
+        speaker_mates = {s: {o for sp in inst.sessions[s].speakers for o in inst.by_speaker[sp]
+                             if o in placed} - {s} for s in placed}
         self.mates = {s: sorted(set(self.track_mates[s]) | speaker_mates[s]) for s in self.placed}
 
     def free(self, sid: str, room: str, start: int) -> bool:
