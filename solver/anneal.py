@@ -112,7 +112,7 @@ def anneal(costs: Costs, placements: Mapping[str, Placement], *, clock: Clock, s
     """The best agenda seen while annealing from `placements` for the time `clock` gives."""
     agenda = _Agenda(costs, placements)
     inst = costs.inst
-    movable = [s for s in agenda.placed if len(inst.info[s].starts) > 1 or len(inst.info[s].rooms) > 1]
+    movable = [s for s in agenda.placed if not inst.info[s].pinned]
     if not movable:
         return dict(placements)
     rng = random.Random(seed)

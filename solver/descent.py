@@ -2,7 +2,8 @@
 
 A pass over every session is cheap in Python (a few milliseconds a session), so it reaches every
 session of a large event within seconds, where a round of the neighbourhood search frees a few
-dozen; the neighbourhood search then finds what moving one session alone cannot.
+dozen; the neighbourhood search then finds what moving one session alone cannot. A session left
+out is placed where that costs less than leaving it out.
 """
 
 from __future__ import annotations
@@ -21,23 +22,27 @@ def descend(costs: Costs, placements: Mapping[str, Placement], *, clock: Clock,
     board = Greedy(costs)
     for sid, placement in placements.items():
         board.place(sid, placement)
-    movable = [sid for sid in placements if not _pinned(costs, sid)]
+    inst = costs.inst
+    order = [*placements, *(sid for sid in inst.info if sid not in placements)]
     moved = True
     while moved and clock.left > 0 and not (stop and stop.is_set()):
         moved = False
-        for sid in movable:
+        for sid in order:
             if clock.left <= 0 or (stop and stop.is_set()):
                 break
-            here = board.placed[sid]
-            board.remove(sid)
-            staying = board.cost(sid, here)
+            if inst.info[sid].pinned and sid in board.placed:
+                continue
+            here = board.placed.get(sid)
+            if here is not None:
+                board.remove(sid)
+            staying = board.cost(sid, here) if here is not None else _left_out(costs, sid)
             best = board.cheapest(sid)
             there = best[1] if best is not None and best[0] < staying else here
-            board.place(sid, there)
+            if there is not None:
+                board.place(sid, there)
             moved = moved or there != here
-    return {sid: board.placed[sid] for sid in placements}
+    return {sid: board.placed[sid] for sid in order if sid in board.placed}
 
 
-def _pinned(costs: Costs, sid: str) -> bool:
-    info = costs.inst.info[sid]
-    return len(info.starts) == 1 and len(info.rooms) == 1
+def _left_out(costs: Costs, sid: str) -> int:
+    return costs.unscheduled if costs.inst.info[sid].optional else costs.missing

@@ -114,24 +114,15 @@ class Greedy:
     def cost(self, sid: str, placement: Placement) -> int:
         """What the (unplaced) session would add to the objective at `placement`, the others as placed."""
         room, start = placement
-        duration = self.inst.sessions[sid].duration_minutes
-        index = self.inst.timeline.day_of(start).index
-        load, target = self._loads[index], self.costs.day_targets[index]
-        day = self.costs.day_minute * (max(0, load + duration - target) - max(0, load - target))
+        days = self._day_costs(self.inst.sessions[sid].duration_minutes)
+        day = days[self.inst.timeline.day_of(start).index]
         return (self.costs.unary(sid)[start] + self._clashes(sid, [start])[0] + day
                 + self.costs.room(sid, room) + self._tight_changes(sid, room, start))
 
     def cheapest(self, sid: str) -> tuple[int, Placement] | None:
         """The free room and start where the (unplaced) session adds least to the objective."""
         info = self.inst.info[sid]
-        starts = self.remaining[sid]
-        clashes = self._clashes(sid, starts)
-        unary = self.costs.unary(sid)
-        day_of = self.inst.timeline.day_of
-        day_costs = [self.costs.day_minute * (max(0, load + info.duration - target) - max(0, load - target))
-                     for load, target in zip(self._loads, self.costs.day_targets, strict=True)]
-        priced = sorted((unary[st] + clashes[at] + day_costs[day_of(st).index], st)
-                        for at, st in enumerate(starts))
+        priced = self._start_prices(sid, look_ahead=False)
         rooms = sorted((self.costs.room(sid, r), r) for r in info.rooms)
         best: tuple[int, Placement] | None = None
         for price, start in priced:
@@ -298,15 +289,15 @@ class Greedy:
             self._ranked[key] = ranked
         return ranked
 
-    def _start_prices(self, sid: str) -> list[tuple[int, int]]:
-        """(price, start) for every start still open to the session, cheapest first."""
+    def _start_prices(self, sid: str, look_ahead: bool = True) -> list[tuple[int, int]]:
+        """(price, start) for every start still open to the session, cheapest first: what the start
+        costs by the objective (rooms aside), and with `look_ahead` what it takes from others."""
         duration = self.inst.sessions[sid].duration_minutes
         starts = self.remaining[sid]
         unary = self.costs.unary(sid)
         clashes = self._clashes(sid, starts)
-        related = list(self._limited_by(sid))
-        day_costs = [self.costs.day_minute * (max(0, load + duration - target) - max(0, load - target))
-                     for load, target in zip(self._loads, self.costs.day_targets, strict=True)]
+        related = list(self._limited_by(sid)) if look_ahead else []
+        day_costs = self._day_costs(duration)
         day_of = self.inst.timeline.day_of
         priced = []
         for at, start in enumerate(starts):
@@ -315,6 +306,11 @@ class Greedy:
                 price += self._look_ahead(duration, start, related)
             priced.append((price, start))
         return sorted(priced)
+
+    def _day_costs(self, duration: int) -> list[int]:
+        """What `duration` more minutes cost each day's balance."""
+        return [self.costs.day_minute * (max(0, load + duration - target) - max(0, load - target))
+                for load, target in zip(self._loads, self.costs.day_targets, strict=True)]
 
     def _clashes(self, sid: str, starts: list[int]) -> list[int]:
         others = {o for track in self.tracks[sid] for o in self._members[track]}

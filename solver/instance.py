@@ -51,6 +51,11 @@ class SessionInfo:
     def optional(self) -> bool:
         return self.session.optional
 
+    @property
+    def pinned(self) -> bool:
+        """One room and one start: nothing to move."""
+        return len(self.starts) == 1 and len(self.rooms) == 1
+
     def starts_in(self, room: str) -> tuple[int, ...]:
         return self.room_starts.get(room, self.starts)
 

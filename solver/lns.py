@@ -247,15 +247,15 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
                                if s in costs.inst.sessions)
 
     current = dict(start)
-    if not baseline and all(s in current for s in mandatory):
-        # Moves of one session at a time first: they reach every session within seconds, and
-        # annealing gets further than small neighbourhoods once no single move helps.
-        current = descend(costs, current, clock=clock.part(clock.left * _DESCENT_SHARE), stop=stop)
-        report(costs.evaluate(current).total, floor)
-        current = anneal(costs, current, clock=clock.part(clock.left * anneal_share),
-                         seed=rng.randrange(1 << 30), stop=stop)
-        current = descend(costs, current, clock=clock.part(clock.left * _DESCENT_SHARE), stop=stop)
-        report(costs.evaluate(current).total, floor)
+    if not baseline:
+        # Moves of one session at a time first (placing what is left out where it fits): they reach
+        # every session within seconds, and annealing gets further than small neighbourhoods once
+        # no single move helps. With sessions still missing, the rounds below repair them first.
+        current = _descended(costs, current, clock, stop, report, floor)
+        if all(s in current for s in mandatory):
+            current = anneal(costs, current, clock=clock.part(clock.left * anneal_share),
+                             seed=rng.randrange(1 << 30), stop=stop)
+            current = _descended(costs, current, clock, stop, report, floor)
     best = costs.evaluate(current).total + moves(current)
     size = _SIZE[1]
     while clock.left > _LAST_ROUND and not (stop and stop.is_set()) and best > floor:
@@ -283,6 +283,14 @@ def improve(costs: Costs, start: dict[str, Placement], *, baseline: Mapping[str,
     complete = all(s in current for s in mandatory)
     status = ("optimal" if best <= floor else "feasible") if complete else "unknown"
     return Result(status, current if complete else None, floor)
+
+
+def _descended(costs: Costs, current: dict[str, Placement], clock: Clock, stop: threading.Event | None,
+               report: Reporter, floor: int) -> dict[str, Placement]:
+    better = descend(costs, current, clock=clock.part(clock.left * _DESCENT_SHARE), stop=stop)
+    if all(s in better for s in costs.inst.mandatory()):
+        report(costs.evaluate(better).total, floor)
+    return better
 
 
 def _reoptimise(costs: Costs, current: dict[str, Placement], free: list[str],
