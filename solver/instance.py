@@ -10,7 +10,7 @@ switched on and off by an assumption literal.
 from __future__ import annotations
 
 import copy
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,18 +158,16 @@ class Instance:
         return [r.id for r in self._rooms_by_size if room_fits(r, session)]
 
     def free_starts(self, room: str, starts: Sequence[int], duration: int) -> tuple[int, ...]:
-        """The starts at which the room is not unavailable for the session's whole length."""
+        """The (ascending) starts at which the room is not unavailable for the session's whole length."""
         spans = self._closed.get(room)
         if not spans:
             return tuple(starts)
-        ends = [end for _, end in spans]
-        free = []
-        for st in starts:
-            # The first closure ending after st is the only one that can overlap [st, st + duration).
-            at = bisect_right(ends, st)
-            if at == len(spans) or spans[at][0] >= st + duration:
-                free.append(st)
-        return tuple(free)
+        free = [True] * len(starts)
+        for low, high in spans:
+            # Overlapping [low, high) means starting after low - duration and before high.
+            for at in range(bisect_right(starts, low - duration), bisect_left(starts, high)):
+                free[at] = False
+        return tuple(st for st, ok in zip(starts, free, strict=True) if ok)
 
     def _candidates(self, session: Session) -> SessionInfo:
         starts = self.base_starts(session)
@@ -183,6 +181,9 @@ class Instance:
         room_starts: dict[str, tuple[int, ...]] = {}
         usable: list[str] = []
         for room in rooms:
+            if not self._closed.get(room):  # never closed: every start (most rooms, quickly)
+                usable.append(room)
+                continue
             free = self.free_starts(room, starts, session.duration_minutes)
             if free or not self.strict:
                 usable.append(room)

@@ -53,26 +53,32 @@ def first_agenda(costs: Costs, keep: Mapping[str, Placement] | None, *, clock: C
     its sessions met a "never" preference.
     """
     hard = avoiding_never(costs, keep or {})
-    start: dict[str, Placement] | None = None
-    if hard is not None:
-        share, most = _REPAIR_AVOIDING
-        placed = _greedy_repaired(hard, keep, None, clock.part(min(clock.left * share, most)), options, stop)
-        if placed.missing == []:
-            return placed
-        start = placed.placements
-    return _greedy_repaired(costs, keep, start, clock.part(clock.left * _REPAIR_SHARE), options, stop)
+    if hard is None:
+        return _repaired(Start(costs, _greedy(costs, keep), False), clock.part(clock.left * _REPAIR_SHARE),
+                         options, stop)
+    share, most = _REPAIR_AVOIDING
+    avoiding = _repaired(Start(hard, _greedy(hard, keep), True), clock.part(min(clock.left * share, most)),
+                         options, stop)
+    if not avoiding.missing:
+        return avoiding
+    # Valid without the "never" starts, so valid with them: it, or a fresh greedy agenda if that
+    # leaves fewer sessions out.
+    partial = Start(costs, avoiding.placements, False)
+    fresh = Start(costs, _greedy(costs, keep), False)
+    start = min((partial, fresh), key=lambda s: len(s.missing))
+    return _repaired(start, clock.part(clock.left * _REPAIR_SHARE), options, stop)
 
 
-def _greedy_repaired(costs: Costs, keep: Mapping[str, Placement] | None,
-                     start: dict[str, Placement] | None, clock: Clock, options: SolveOptions,
-                     stop: threading.Event | None) -> Start:
-    """From `start` (or the greedy agenda), repaired until complete or `clock` runs out."""
-    placements = start if start is not None else greedy(costs, keep, attempts=_GREEDY_ATTEMPTS)[0]
-    avoiding = costs.never is not None
-    found = Start(costs, placements, avoiding)
-    if found.missing and clock.left > 0:
-        found = Start(costs, lns.repair(costs, placements, clock=clock, options=options, stop=stop), avoiding)
-    return found
+def _greedy(costs: Costs, keep: Mapping[str, Placement] | None) -> dict[str, Placement]:
+    return greedy(costs, keep, attempts=_GREEDY_ATTEMPTS)[0]
+
+
+def _repaired(start: Start, clock: Clock, options: SolveOptions, stop: threading.Event | None) -> Start:
+    """`start` with its missing sessions placed, if rounds around them manage it before `clock` runs out."""
+    if not start.missing or clock.left <= 0:
+        return start
+    placements = lns.repair(start.costs, start.placements, clock=clock, options=options, stop=stop)
+    return Start(start.costs, placements, start.avoiding_never)
 
 
 def avoiding_never(costs: Costs, keep: Mapping[str, Placement]) -> Costs | None:
