@@ -20,9 +20,10 @@ from __future__ import annotations
 import math
 import random
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import accumulate
 
 from solver.costs import UNITS, Costs, Placement
 from solver.search import DETERMINISTIC_RATE, Clock
@@ -31,7 +32,8 @@ from solver.search import DETERMINISTIC_RATE, Clock
 _HOT, _COLD = 2.0, 0.02
 # Share of moves spent on sessions in a track clash (the others go to any movable session).
 _HOT_SHARE = 0.7
-# Moves between two looks at the clock (and at which sessions are in a clash).
+# Moves between two looks at the clock and at which sessions are in a clash (finding them takes
+# 35 ms at 3,000 sessions): at least this many, and a third as many as there are sessions.
 _BATCH = 200
 # Moves counted as a second in deterministic mode (about what 2 cores manage while loaded).
 MOVES_PER_SECOND = 300
@@ -51,12 +53,15 @@ class _Agenda:
             sessions.sort()
         self.loads = costs.day_loads(self.placed)
         inst, placed = self.inst, self.placed
-        # The placed sessions sharing a track, and sharing a track or a speaker (moves keep them placed).
-        self.track_mates = {s: sorted({o for t in inst.sessions[s].tracks for o in inst.by_track[t]
-                                       if o in placed} - {s}) for s in placed}
-        speaker_mates = {s: {o for sp in inst.sessions[s].speakers for o in inst.by_speaker[sp]
-                             if o in placed} - {s} for s in placed}
-        self.mates = {s: sorted(set(self.track_mates[s]) | speaker_mates[s]) for s in self.placed}
+        # Per session, what its moves are priced with (moves keep every session placed): each placed
+        # session sharing a track with the clash it costs, those sharing a speaker, and its rooms,
+        # cheapest first.
+        self.track_mates = {s: [(o, costs.shared_track_weight(s, o), inst.sessions[o].duration_minutes)
+                                for o in sorted({o for t in inst.sessions[s].tracks for o in inst.by_track[t]
+                                                 if o in placed} - {s})] for s in placed}
+        self.speaker_mates = {s: sorted({o for sp in inst.sessions[s].speakers for o in inst.by_speaker[sp]
+                                         if o in placed} - {s}) for s in placed}
+        self.rooms_by_cost = {s: sorted((costs.room(s, r), r) for r in inst.info[s].rooms) for s in placed}
 
     def free(self, sid: str, room: str, start: int) -> bool:
         """Whether `room` is free for the session at `start`, the session itself aside."""
@@ -78,12 +83,22 @@ class _Agenda:
                   for other, relation in inst.relations.get(sid, {}).items() if other in self.placed]
         return all(relation.allows(start, duration, at, length) for relation, at, length in limits)
 
-    def cost(self, sid: str, placement: Placement) -> int:
-        """The session's own terms and its pairs' at `placement` (the days' balance aside)."""
-        room, start = placement
-        own = self.costs.unary(sid)[start] + self.costs.room(sid, room)
-        pairs = (self.costs.pair(sid, placement, other, self.placed[other]) for other in self.mates[sid])
-        return own + sum(pairs)
+    def clashes(self, sid: str, starts: Sequence[int]) -> list[int]:
+        """Track-clash cost of each start, by a difference array (as `Costs.clashes_at`)."""
+        duration = self.inst.sessions[sid].duration_minutes
+        delta = [0] * (len(starts) + 1)
+        for other, weight, length in self.track_mates[sid]:
+            other_start = self.placed[other][1]
+            low = bisect_right(starts, other_start - duration)
+            high = bisect_left(starts, other_start + length)
+            if low < high:
+                delta[low] += weight
+                delta[high] -= weight
+        return list(accumulate(delta[:-1]))
+
+    def tight_changes(self, sid: str, placement: Placement) -> int:
+        return sum(self.costs.tight_change(sid, placement, other, self.placed[other])
+                   for other in self.speaker_mates[sid])
 
     def day_change(self, sid: str, before: int, after: int) -> int:
         timeline = self.inst.timeline
@@ -120,7 +135,7 @@ def anneal(costs: Costs, placements: Mapping[str, Placement], *, clock: Clock, s
     seconds = clock.left
     current = best = costs.evaluate(agenda.placed).total
     kept = dict(agenda.placed)
-    done = 0
+    done, batch = 0, max(_BATCH, len(movable) // 3)
     while not (stop and stop.is_set()):
         progress = done / budget if clock.deterministic else 1 - clock.left / max(seconds, 1e-9)
         if progress >= 1:
@@ -129,16 +144,16 @@ def anneal(costs: Costs, placements: Mapping[str, Placement], *, clock: Clock, s
         movable_set = set(movable)
         hot = sorted(s for pair in costs.close_pairs(agenda.placed, inst.by_track) for s in pair
                      if s in movable_set)
-        for _ in range(_BATCH):
+        for _ in range(batch):
             sid = rng.choice(hot) if hot and rng.random() < _HOT_SHARE else rng.choice(movable)
             change = _try(agenda, sid, temperature, rng)
             if change is not None:
                 current += change
                 if current < best:
                     best, kept = current, dict(agenda.placed)
-        done += _BATCH
+        done += batch
         if clock.deterministic:
-            clock.spend(_BATCH / MOVES_PER_SECOND * DETERMINISTIC_RATE)
+            clock.spend(batch / MOVES_PER_SECOND * DETERMINISTIC_RATE)
     return {sid: kept[sid] for sid in placements}
 
 
@@ -148,20 +163,21 @@ def _try(agenda: _Agenda, sid: str, temperature: float, rng: random.Random) -> i
     here = agenda.placed[sid]
     starts = info.starts
     unary = costs.unary(sid)
-    clashes = costs.clashes_at(sid, starts, agenda.placed, agenda.track_mates[sid])
-    prices = [unary[st] + clash for st, clash in zip(starts, clashes, strict=True)]
+    prices = [unary[st] + clash for st, clash in zip(starts, agenda.clashes(sid, starts), strict=True)]
     cheapest = min(prices)
     weights = [math.exp((cheapest - price) / temperature) for price in prices]
-    start = rng.choices(starts, weights=weights)[0]
+    at = rng.choices(range(len(starts)), weights=weights)[0]
+    start = starts[at]
     if not agenda.allowed(sid, start):
         return None
-    rooms = [r for r in info.rooms if start in info.starts_in(r) and agenda.free(sid, r, start)]
-    if not rooms:
+    room_cost, room = next(((cost, r) for cost, r in agenda.rooms_by_cost[sid]
+                            if start in info.starts_in(r) and agenda.free(sid, r, start)), (0, ""))
+    there = (room, start)
+    if not room or there == here:
         return None
-    there = (min(rooms, key=lambda r: (costs.room(sid, r), r)), start)
-    if there == here:
-        return None
-    change = agenda.cost(sid, there) - agenda.cost(sid, here) + agenda.day_change(sid, here[1], start)
+    change = (prices[at] - prices[bisect_left(starts, here[1])] + room_cost - costs.room(sid, here[0])
+              + agenda.tight_changes(sid, there) - agenda.tight_changes(sid, here)
+              + agenda.day_change(sid, here[1], start))
     if change > 0 and rng.random() >= math.exp(-change / temperature):
         return None
     agenda.move(sid, there)

@@ -23,7 +23,9 @@ def descend(costs: Costs, placements: Mapping[str, Placement], *, clock: Clock,
     for sid, placement in placements.items():
         board.place(sid, placement)
     inst = costs.inst
-    order = [*placements, *(sid for sid in inst.info if sid not in placements)]
+    # Sessions left out first: placing one saves far more than any move, and the others' moves
+    # could take the room it needs.
+    order = [*(sid for sid in inst.info if sid not in placements), *placements]
     moved = True
     while moved and clock.left > 0 and not (stop and stop.is_set()):
         moved = False
@@ -41,7 +43,7 @@ def descend(costs: Costs, placements: Mapping[str, Placement], *, clock: Clock,
             if there is not None:
                 board.place(sid, there)
             moved = moved or there != here
-    return {sid: board.placed[sid] for sid in order if sid in board.placed}
+    return {sid: board.placed[sid] for sid in [*placements, *order] if sid in board.placed}
 
 
 def _left_out(costs: Costs, sid: str) -> int:
