@@ -289,7 +289,7 @@ def _descended(costs: Costs, current: dict[str, Placement], clock: Clock, stop: 
                report: Reporter, floor: int) -> dict[str, Placement]:
     better = descend(costs, current, clock=clock.part(clock.left * _DESCENT_SHARE), stop=stop)
     if all(s in better for s in costs.inst.mandatory()):
-        report(costs.evaluate(better).total, floor)
+        report.agenda(costs.evaluate(better), floor)
     return better
 
 
