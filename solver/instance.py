@@ -240,17 +240,11 @@ class Instance:
 
     @cached_property
     def successors(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for pred, succ in self.edges:
-            found[pred].append(succ)
-        return dict(found)
+        return _grouped(self.edges)
 
     @cached_property
     def predecessors(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for pred, succ in self.edges:
-            found[succ].append(pred)
-        return dict(found)
+        return _grouped((succ, pred) for pred, succ in self.edges)
 
     @cached_property
     def chains(self) -> dict[str, tuple[str, ...]]:
@@ -305,3 +299,11 @@ class Instance:
 
     def mandatory(self) -> list[str]:
         return [s.id for s in self.problem.sessions if not s.optional]
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """{a: [every b paired with a, in order]}."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for a, b in pairs:
+        found[a].append(b)
+    return dict(found)
