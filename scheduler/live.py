@@ -315,12 +315,13 @@ class RoomBoard:
     now: SessionLive | None
     next: SessionLive | None
 
-    def payload(self) -> dict[str, Any]:
+    def payload(self, card: Callable[[SessionLive], dict[str, Any]] = SessionLive.payload) -> dict[str, Any]:
+        """The room's board, each session as `card` describes it (its public payload by default)."""
         return {
             "room": self.room_key,
             "room_name": self.room_name,
-            "now": self.now.payload() if self.now else None,
-            "next": self.next.payload() if self.next else None,
+            "now": card(self.now) if self.now else None,
+            "next": card(self.next) if self.next else None,
         }
 
 

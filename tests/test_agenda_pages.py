@@ -43,7 +43,7 @@ pytestmark = pytest.mark.db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 GRID_ITEM = re.compile(
-    r'<article class="tt-session[^"]*" style="--row: (\d+); --span: (\d+); --col: (\d+)">\s*'
+    r'<article class="tt-session [^"]*tt-row-(\d+) tt-span-(\d+) tt-col-(\d+)[^"]*"[^>]*>\s*'
     r'<h2 class="tt-title"><a href="/sessions/([^"]+)"'
 )
 
@@ -75,8 +75,8 @@ def test_day_grid_places_sessions_by_room_and_time(agenda_client: FlaskClient) -
         "s-c1": (14, 9, 3),  # Room B, 10:00-10:45
         "s-hostile": (62, 18, 4),  # Workshop Room K, 14:00-15:30
     }
-    assert "--rooms: 3; --slots: 108" in html  # 09:00-18:00
-    assert re.search(r'class="tt-break" style="--row: 44; --span: 12"><span>Lunch', html)
+    assert 'class="timetable tt-cols-3 tt-rows-108"' in html  # 09:00-18:00
+    assert re.search(r'class="tt-break tt-row-44 tt-span-12"><span>Lunch', html)
     for room in ("Plenary Room A", "Room B", "Workshop Room K"):
         assert f">{room}</a>" in html
 
@@ -95,7 +95,7 @@ def test_layout_widens_the_day_for_a_session_outside_its_hours() -> None:
     )  # fmt: skip
     table = layout(day, [room], [early])
     assert [m.moment.hour * 60 + m.moment.minute for m in table.marks][:2] == [8 * 60, 8 * 60 + 30]
-    assert (table.sessions[0].row, table.sessions[0].span) == (2 + 2, 2)  # 08:10 is slot 2 from 08:00
+    assert (table.sessions[0].place.row, table.sessions[0].place.span) == (2 + 2, 2)  # 08:10: slot 2 from 08:00
     assert table.slots == 24  # 08:00-10:00
 
 
@@ -111,7 +111,7 @@ def test_room_closures_show_in_their_column(engine: Engine, database_url: str) -
         import_problem(db, problem)
     publish_next(engine, PUBLISHED)
     html = page(create_app({"DATABASE_URL": database_url}).test_client(), "/day/2025-07-08")
-    assert 'class="tt-closed" style="--row: 2; --span: 36; --col: 4"' in html
+    assert 'class="tt-closed tt-row-2 tt-span-36 tt-col-4"' in html
     assert "Not available: Lent &lt;to&gt; AI for Good" in html
 
 
@@ -417,7 +417,7 @@ def test_cancelled_sessions_are_marked_not_placed(agenda_client: FlaskClient, en
     day = page(agenda_client, "/day/2025-07-08")
     assert "s-hostile" not in grid(day)
     listed = page(agenda_client, "/day/2025-07-08?view=list")
-    assert re.search(r'class="session-item[^"]* is-cancelled">', listed)
+    assert re.search(r'class="session-item[^"]* is-cancelled" data-session="s-hostile">', listed)
     session = page(agenda_client, "/sessions/s-hostile")
     assert '<strong class="live-note" data-note="cancelled">Cancelled</strong>' in session
 

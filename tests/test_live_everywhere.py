@@ -81,8 +81,8 @@ def test_a_delay_shows_on_every_output_at_once(site: Site) -> None:
         page = text(client, url)
         assert '<time datetime="2025-07-08T16:20:00+02:00">16:20</time>' in page, url
         assert DELAYED_NOTE in page, url
-    grid = text(client, "/day/2025-07-08").split('class="timetable"', 1)[1]
-    cells = re.findall(r'<article class="tt-session[^"]*" style="--row: (\d+);.*?href="([^"]+)"', grid, re.S)
+    grid = text(client, "/day/2025-07-08").split('class="timetable ', 1)[1]
+    cells = re.findall(r'<article class="tt-session [^"]*tt-row-(\d+) .*?href="([^"]+)"', grid, re.S)
     assert ("2", "/sessions/s-open") not in cells
     assert (str(2 + (16 * 60 + 20 - 9 * 60) // 5), "/sessions/s-open") in cells  # the 16:20 row
 
@@ -153,7 +153,7 @@ def test_cancel_then_reset_in_public_and_personal_feeds(site: Site) -> None:
     assert [c["status"] for c in document["schedule"]["live_changes"]] == ["cancelled"]
     assert client.get("/api/v1/sessions/s-open").get_json()["status"] == "cancelled"
     grid = text(client, "/day/2025-07-08")
-    assert "/sessions/s-open" not in grid.split('class="timetable"', 1)[1]
+    assert "/sessions/s-open" not in grid.split('class="timetable ', 1)[1]
 
     change(site, "reset")
     back = vevents(client, "/calendar/agenda.ics")["s-open"]

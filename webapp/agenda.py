@@ -19,7 +19,7 @@ from webapp.db import get_db
 from webapp.filters import PARAMS, Filters
 from webapp.participation import join_provider
 from webapp.programme import DayView, Programme, RoomView, SessionView, sessions_by_day
-from webapp.timetable import layout
+from webapp.timetable import day_layout, extent, layout
 
 bp = Blueprint("agenda", __name__)
 formatting.register(bp)
@@ -40,10 +40,8 @@ def _day_or_404(programme: Programme, day: str) -> DayView:
     return found
 
 
-def _grid_rooms(programme: Programme, filters: Filters, shown: list[SessionView]) -> list[RoomView]:
-    """All rooms on an unfiltered day, so the grid keeps its shape; only rooms with matches otherwise."""
-    if not filters.active:
-        return list(programme.rooms)
+def _grid_rooms(programme: Programme, shown: list[SessionView]) -> list[RoomView]:
+    """A filtered day's columns: only the rooms with matches (an unfiltered day shows them all)."""
     used = {s.room.key for s in shown}
     return [room for room in programme.rooms if room.key in used]
 
@@ -63,9 +61,11 @@ def day(programme: Programme, day: str) -> str:
     on_day = programme.sessions_on(shown_day.date)
     matching = filters.apply(on_day)
     timetable = None
-    if view == "grid":
+    if view == "grid" and not filters.active:
+        timetable = day_layout(programme, shown_day)
+    elif view == "grid":
         live = [s for s in matching if not s.cancelled]
-        timetable = layout(shown_day, _grid_rooms(programme, filters, live), live)
+        timetable = layout(shown_day, _grid_rooms(programme, live), live, fit=True)
     return render_template(
         "agenda/day.html",
         programme=programme,
@@ -76,6 +76,17 @@ def day(programme: Programme, day: str) -> str:
         total=programme.day_counts[shown_day.date],
         timetable=timetable,
     )
+
+
+@bp.get("/timetable.css")
+@pages.published()
+def timetable_css() -> Response:
+    """The classes that place the day grids' items (see `webapp.timetable`), for this agenda."""
+    programme = pages.current_programme()
+    assert programme is not None  # `published` answers before the first publication
+    slots, columns = extent(programme)
+    css = render_template("agenda/timetable.css", slots=slots, columns=columns)
+    return Response(css, mimetype="text/css")
 
 
 @bp.get("/sessions")

@@ -6,14 +6,15 @@ Everything returns plain text (Jinja escapes it); nothing here marks data as saf
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint
 
 from webapp.db import get_db
 from webapp.pages import site_event
-from webapp.programme import language_name
+from webapp.programme import language_name, time_label
 
 
 def long_date(day: date) -> str:
@@ -47,20 +48,35 @@ def clock(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
+def venue_time(moment: datetime, timezone: str) -> datetime:
+    """A stored wall-clock time of the event (naive, as the agenda keeps them) on its clock."""
+    return moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+def from_utc(moment: datetime, timezone: str) -> datetime:
+    """A stored instant (naive UTC, as records keep when they were made) on the event's clock."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
+
+
 def utc_offset(moment: datetime) -> str:
     """UTC+02:00, as the offset in the moment's own zone."""
     return f"UTC{moment.isoformat()[-6:]}"
 
 
 def site_context() -> dict[str, Any]:
-    """The event's name and clock for the site header, on every page of the app."""
+    """The event's name and clock (its zone and what visitors call it) for every page of the app."""
     event = site_event(get_db())
     if event is None:
-        return {"event_name": "", "event_timezone": ""}
-    return {"event_name": event.name, "event_timezone": event.timezone}
+        return {"event_name": "", "event_timezone": "", "event_time_label": ""}
+    return {
+        "event_name": event.name,
+        "event_timezone": event.timezone,
+        "event_time_label": time_label(event.venue, event.timezone),
+    }
 
 
 def register(bp: Blueprint) -> None:
-    for function in (long_date, short_date, clock, utc_offset, language_name, kind_label, paragraphs):
+    filters = (long_date, short_date, clock, utc_offset, venue_time, from_utc)
+    for function in (*filters, language_name, kind_label, paragraphs):
         bp.add_app_template_filter(function)
     bp.app_context_processor(site_context)

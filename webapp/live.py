@@ -19,7 +19,9 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
@@ -28,12 +30,19 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import live, participants
 from scheduler.agenda import EventNotFound, find_event
 from scheduler.effective import AgendaState, agenda_state
+from scheduler.joinlinks import offers_online
 from scheduler.live import NAMESPACE, SessionLive
 from scheduler.models import Event, Participant
 from webapp.db import get_db
 from webapp.extensions import socketio
 from webapp.pages import site_event
-from webapp.participation import current_participant, event_clock, opens_before, remembered_token
+from webapp.participation import (
+    current_participant,
+    event_clock,
+    join_provider,
+    opens_before,
+    remembered_token,
+)
 
 bp = Blueprint("live", __name__)
 MAX_WATCHES = 50
@@ -100,15 +109,16 @@ class LiveHub:
                 self.states, self.boards, self._ticked_at = after, boards, time.monotonic()
             if not before:
                 return  # the first look: nothing has changed yet
+            zone = ZoneInfo(event.timezone)
             for state in live.transitions(before, after):
-                payload = {**state.payload(), "sent_at": time.time()}
+                payload = {**card(state, zone), "sent_at": time.time()}
                 message = live.announcement(before.get(state.key), state)
                 if message:
                     payload["message"] = message
                 self.send("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != live.board_shape(boards_before):
-                self.send("board", board_payload(boards), [live.event_room(event.id)])
-            self._announce_open(db, live.newly_open(before, after))
+                self.send("board", board_payload(boards, zone), [live.event_room(event.id)])
+            self._announce_open(db, live.newly_open(before, after), zone)
 
     def _event(self, db: DbSession) -> Event | None:
         try:
@@ -143,7 +153,7 @@ class LiveHub:
         connection's own messages concern no other process (no needless trip through Redis)."""
         socketio.emit(name, dict(payload), namespace=NAMESPACE, to=rooms, ignore_queue=True)
 
-    def _announce_open(self, db: DbSession, opened: list[SessionLive]) -> None:
+    def _announce_open(self, db: DbSession, opened: list[SessionLive], zone: ZoneInfo) -> None:
         """Tell each participant connected here that a session they bookmarked has opened."""
         if not opened or not self.viewers:
             return
@@ -154,30 +164,44 @@ class LiveHub:
         for session_id, participant_ids in participants.bookmarking(db, list(by_id)).items():
             for participant_id in participant_ids:
                 for sid, viewer in connected.get(participant_id, []):
-                    self.send("join_open", self.join_payload(by_id[session_id], viewer), [sid])
+                    self.send("join_open", self.join_payload(by_id[session_id], viewer, zone), [sid])
 
     # --- what clients are sent ---
 
-    def join_payload(self, state: SessionLive, viewer: Viewer) -> dict[str, Any]:
+    def join_payload(self, state: SessionLive, viewer: Viewer, zone: ZoneInfo) -> dict[str, Any]:
         urls = self.app.url_map.bind("localhost", script_name=viewer.script_root or "/")
         link = urls.build("participation.join", {"session_key": state.key, "t": viewer.token})
-        return {**state.payload(), "url": link}
+        return {**card(state, zone), "url": link}
 
     def snapshot(self, db: DbSession, event: Event, viewer: Viewer | None) -> dict[str, Any]:
         states, boards = self.current(db, event)
-        payload = board_payload(boards)
+        zone = ZoneInfo(event.timezone)
+        payload = board_payload(boards, zone)
         payload["clock"] = event_clock().now(event.timezone).isoformat(timespec="seconds")
         if viewer is not None:
             participant = db.get(Participant, viewer.participant_id)
             keys = participants.bookmarked_keys(db, participant) if participant else set()
             payload["bookmarks"] = sorted(keys)
             is_open = [states[k] for k in sorted(keys) if k in states and states[k].join_open]
-            payload["open"] = [self.join_payload(state, viewer) for state in is_open]
+            payload["open"] = [self.join_payload(state, viewer, zone) for state in is_open]
         return payload
 
 
-def board_payload(boards: list[live.RoomBoard]) -> dict[str, Any]:
-    return {"rooms": [b.payload() for b in boards]}
+def card(state: SessionLive, zone: ZoneInfo) -> dict[str, Any]:
+    """What any viewer may see of a session (never a join link: that is personal): its live
+    state, its times with their UTC offset (so that browsers can show them on the viewer's
+    clock too) and whether it can be joined online at all (`online`)."""
+    slot = state.slot
+    return {
+        **state.payload(),
+        "start_at": slot.starts_at.replace(tzinfo=zone).isoformat(),
+        "end_at": slot.ends_at.replace(tzinfo=zone).isoformat(),
+        "online": offers_online(join_provider(), slot.key, slot.room_key),
+    }
+
+
+def board_payload(boards: list[live.RoomBoard], zone: ZoneInfo) -> dict[str, Any]:
+    return {"rooms": [b.payload(partial(card, zone=zone)) for b in boards]}
 
 
 def hub() -> LiveHub:
@@ -239,13 +263,16 @@ def now_page() -> Response:
     """Now & Next: per room, the session on now and the next one, kept current over Socket.IO."""
     db = get_db()
     event = site_event(db)
-    boards = hub().current(db, event)[1] if event is not None else []
+    rooms = []
+    if event is not None:
+        rooms = board_payload(hub().current(db, event)[1], ZoneInfo(event.timezone))["rooms"]
     token = remembered_token() if event is not None and current_participant(event) else None
     page = render_template(
         "live/now.html",
-        rooms=board_payload(boards)["rooms"],
+        rooms=rooms,
         token=token,
         join_base=url_for("participation.join", session_key="SESSION"),
+        session_base=url_for("agenda.session", key="SESSION"),
         namespace=NAMESPACE,
     )
     response = Response(page, mimetype="text/html")

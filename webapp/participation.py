@@ -4,14 +4,21 @@ A participant is known by the token of their personal link. Following the link o
 it in this browser's signed session cookie, and takes the token out of the address bar; every
 page that shows or takes the token is sent with `no-store` and `no-referrer`, so neither caches
 nor the virtual meeting provider learn it. Public pages are cached and shared by everyone, so
-they carry no personal state: their bookmark links lead to a small personal page.
+they carry no personal state: their bookmark links lead to a small personal page, and
+`static/personal.js` marks bookmarked sessions and the navigation from `/me.json` (personal,
+never stored by a cache).
+
+"Add to my agenda" before registering leads through registration and back: the bookmark page
+sends the visitor to `/register?bookmark=<session>&next=<page>`, which registers them, bookmarks
+that session in the same transaction and offers the way back to the page they came from.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -31,7 +38,7 @@ from scheduler import participants
 from scheduler.agenda import latest_published
 from scheduler.effective import agenda_entries
 from scheduler.ical import Extras, build_calendar, feed_info
-from scheduler.joinlinks import Admission, JoinProvider, admit, provider_from_config
+from scheduler.joinlinks import Admission, JoinProvider, admit, offers_online, provider_from_config
 from scheduler.live import EventClock
 from scheduler.models import Event, Participant
 from webapp.calendar_feeds import calendar_response
@@ -39,6 +46,7 @@ from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
 from webapp.feed_data import session_page_url, uid_host
 from webapp.pages import current_programme, site_event
+from webapp.programme import SessionView
 
 bp = Blueprint("participation", __name__)
 bp.add_app_template_global(csrf_token)
@@ -76,9 +84,10 @@ def join_provider() -> JoinProvider | None:
 
 @bp.after_request
 def _private(response: Response) -> Response:
-    # Tokens appear in these pages' URLs and bodies: keep them out of caches and Referer headers.
+    # Tokens and bookmarks appear in these pages' URLs and bodies: keep them out of caches and
+    # Referer headers.
     response.headers["Referrer-Policy"] = "no-referrer"
-    if response.mimetype == "text/html" or response.status_code in (301, 302, 303):
+    if response.mimetype in ("text/html", "application/json") or response.status_code in (301, 302, 303):
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -117,6 +126,35 @@ def join_link(session_key: str, token: str, external: bool = False) -> str:
     return url_for("participation.join", session_key=session_key, t=token, _external=external)
 
 
+def online_keys(sessions: list[SessionView]) -> set[str]:
+    """Which of these sessions can be joined online at all (a provider covers them)."""
+    provider = join_provider()
+    return {s.key for s in sessions if offers_online(provider, s.key, s.room.key)}
+
+
+def _published_session(key: str) -> SessionView | None:
+    programme = current_programme()
+    return programme.session(key) if programme and key else None
+
+
+# --- this browser's personal state, for the cached public pages --------------------------------------
+
+
+@bp.get("/me.json")
+def me() -> Response:
+    """Whether this browser holds a participant's link, which sessions they bookmarked, and the
+    token their bookmark changes must carry. Anonymous visitors cost no query and get no cookie."""
+    event = site_event(get_db()) if remembered_token() else None
+    participant = current_participant(event) if event is not None else None
+    if participant is None:
+        return jsonify(registered=False, bookmarks=[])
+    return jsonify(
+        registered=True,
+        bookmarks=sorted(participants.bookmarked_keys(get_db(), participant)),
+        csrf_token=csrf_token(),
+    )
+
+
 # --- registration ---------------------------------------------------------------------------------
 
 
@@ -128,23 +166,37 @@ def _form_choices() -> dict[str, Any]:
     }
 
 
+def _register_page(form: dict[str, str], errors: dict[str, str], pending: SessionView | None) -> str:
+    return render_template(
+        "participation/register.html",
+        form=form,
+        errors=errors,
+        pending=pending,
+        next=_safe_next(""),
+        already=current_participant(_event()),
+        **_form_choices(),
+    )
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> str | tuple[str, int]:
+    """Registration; with `bookmark` (a session) and `next` (a page of this site), also bookmark
+    that session and offer the way back to `next`. A session no longer published is left out."""
     event = _event()
+    pending = _published_session(request.values.get("bookmark", ""))
     if request.method == "GET":
-        return render_template("participation/register.html", form={}, errors={}, **_form_choices())
+        return _register_page({}, {}, pending)
     check_csrf(request.form)
     fields = ("name", "email", "country", "stakeholder_group", "language")
     given = {name: request.form.get(name, "") for name in fields}
     try:
         form = participants.validate(**given)
     except participants.RegistrationError as error:
-        page = render_template(
-            "participation/register.html", form=given, errors=error.problems, **_form_choices()
-        )
-        return page, 400
+        return _register_page(given, error.problems, pending), 400
     db = get_db()
     participant, token = participants.register(db, event, form)
+    if pending is not None:
+        participants.add_bookmark(db, participant, participants.session_by_key(db, event, pending.key))
     db.commit()
     _remember(token)
     return render_template(
@@ -152,6 +204,8 @@ def register() -> str | tuple[str, int]:
         participant=participant,
         link=url_for(".my_link", token=token, _external=True),
         feed=url_for(".personal_feed", token=token, _external=True),
+        bookmarked=pending,
+        back=_safe_next(""),
     )
 
 
@@ -187,6 +241,7 @@ def my_agenda() -> Response | str:
         programme=programme,
         sessions=sessions,
         bookmarked_keys=keys,
+        online_keys=online_keys(sessions),
         token=token,
         link=url_for(".my_link", token=token, _external=True),
         feed=url_for(".personal_feed", token=token, _external=True),
@@ -198,16 +253,18 @@ def my_agenda() -> Response | str:
 
 
 @bp.get("/bookmark/<session_key>")
-def bookmark_page(session_key: str) -> str:
-    """Where a public page's bookmark link leads: the personal add/remove form, or registration."""
+def bookmark_page(session_key: str) -> Response | str:
+    """Where a public page's bookmark link leads: the personal add/remove form, or registration
+    that bookmarks the session and leads back."""
     event = _event()
-    programme = current_programme()
-    shown = programme.session(session_key) if programme else None
+    shown = _published_session(session_key)
     if shown is None:
         abort(404, description=f"No published session {session_key!r}.")
     participant = current_participant(event)
-    keys = participants.bookmarked_keys(get_db(), participant) if participant else set()
     back = _safe_next(url_for("agenda.session", key=session_key))
+    if participant is None:
+        return redirect(url_for(".register", bookmark=session_key, next=back), 303)
+    keys = participants.bookmarked_keys(get_db(), participant)
     return render_template(
         "participation/bookmark.html",
         s=shown,
@@ -283,6 +340,18 @@ def join(session_key: str) -> Response | tuple[str, int]:
 def _join_page(event: Event, admission: Admission, clock: EventClock) -> str:
     state = admission.state
     seconds = 0
-    if state is not None and admission.outcome == "not_yet":
-        seconds = max(0, int((state.opens_at - clock.now(event.timezone)).total_seconds()))
-    return render_template("participation/join.html", admission=admission, state=state, seconds=seconds)
+    times: dict[str, datetime] = {}
+    if state is not None:
+        # On the event's clock with its offset, so that the page can show the viewer's time too.
+        zone = ZoneInfo(event.timezone)
+        slot = state.slot
+        times = {
+            "start": slot.starts_at.replace(tzinfo=zone),
+            "end": slot.ends_at.replace(tzinfo=zone),
+            "opens": state.opens_at.replace(tzinfo=zone),
+        }
+        if admission.outcome == "not_yet":
+            seconds = max(0, int((state.opens_at - clock.now(event.timezone)).total_seconds()))
+    return render_template(
+        "participation/join.html", admission=admission, state=state, times=times, seconds=seconds
+    )

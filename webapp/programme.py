@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.effective import AgendaEntry, AgendaState, Note, Status, agenda_entries
@@ -40,6 +41,13 @@ LANGUAGE_NAMES = {
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
+
+
+def time_label(venue: str, timezone: str) -> str:
+    """What visitors call the event's clock: "Geneva time" for a venue "Palexpo, Geneva", else
+    the zone's city ("Europe/Zurich": "Zurich time")."""
+    place = venue.rsplit(",", 1)[-1].strip() or timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return gettext("%(place)s time", place=place)
 
 
 def natural_key(text: str) -> tuple[object, ...]:
@@ -169,9 +177,7 @@ class Programme:
 
     @property
     def time_label(self) -> str:
-        """What visitors call the event's clock: "Geneva time" for a venue "Palexpo, Geneva"."""
-        place = self.venue.rsplit(",", 1)[-1].strip() or self.timezone.rsplit("/", 1)[-1].replace("_", " ")
-        return f"{place} time"
+        return time_label(self.venue, self.timezone)
 
     def session(self, key: str) -> SessionView | None:
         return self._by_key.get(key)

@@ -5,7 +5,8 @@
  * team caused it), and announcements (`notice`, `agenda_changed`). A registered participant (token in the page) also gets `join_open` with
  * their personal link, and `bookmarks_changed`. Cards are clones of the server-rendered
  * <template id="live-card">, filled through their data-field slots. Text is set with
- * textContent only, never as HTML.
+ * textContent only, never as HTML. Whatever it fills is announced with an "agenda:content" event,
+ * so that localtime.js adds the viewer's clock and personal.js the bookmark state.
  */
 (function () {
   "use strict";
@@ -24,6 +25,8 @@
   function board(root) {
     var token = root.dataset.token || null;
     var joinBase = root.dataset.joinBase;
+    var sessionBase = root.dataset.sessionBase;
+    var bookmarkBase = root.dataset.bookmarkBase;
     var status = document.querySelector("[data-live-status]");
     var notices = document.querySelector("[data-live-notices]");
     var cardTemplate = document.getElementById("live-card");
@@ -38,13 +41,31 @@
       card.dataset.phase = s.phase;
       card.querySelector('[data-field="phase_label"]').textContent = s.phase_label;
       card.querySelector('[data-field="delay"]').textContent = s.delay_minutes ? "+" + s.delay_minutes + " min" : "";
-      card.querySelector('[data-field="title"]').textContent = s.title;
+      var title = card.querySelector('[data-field="title"]');
+      title.textContent = s.title;
+      title.href = sessionBase.replace("SESSION", encodeURIComponent(s.session));
       card.querySelector('[data-field="day"]').textContent = s.day;
-      card.querySelector('[data-field="start"]').textContent = s.start.slice(11, 16);
-      card.querySelector('[data-field="end"]').textContent = s.end.slice(11, 16);
+      var start = card.querySelector('[data-field="start"]');
+      start.textContent = s.start.slice(11, 16);
+      start.setAttribute("datetime", s.start_at);
+      var end = card.querySelector('[data-field="end"]');
+      end.textContent = s.end.slice(11, 16);
+      end.setAttribute("datetime", s.end_at);
       var join = card.querySelector('[data-field="join"]');
       if (token) { join.href = joinUrl(s.session); }
-      join.hidden = !(token && s.join_open);
+      join.hidden = !(token && s.join_open && s.online);
+      card.querySelector('[data-field="not_offered"]').hidden = s.online;
+      var bookmark = card.querySelector('[data-field="bookmark"]');
+      if (!bookmark.getAttribute("data-bookmark-actions")) {
+        bookmark.setAttribute("data-bookmark-actions", s.session);
+        var add = bookmark.querySelector("a");
+        if (add) { add.href = bookmarkBase.replace("SESSION", encodeURIComponent(s.session)); }
+      }
+    }
+
+    function filled(element) {
+      // Once in the page: the event bubbles to the scripts listening on the document.
+      element.dispatchEvent(new CustomEvent("agenda:content", { bubbles: true }));
     }
 
     function slot(section, name, s, empty) {
@@ -71,6 +92,7 @@
         slot(section, "now", room.now, "Nothing on");
         slot(section, "next", room.next, "Nothing more scheduled");
         root.appendChild(section);
+        filled(section);
       });
     }
 
@@ -111,6 +133,7 @@
     socket.on("session_state", function (s) {
       root.querySelectorAll('.live-card[data-session="' + CSS.escape(s.session) + '"]').forEach(function (card) {
         fill(card, s);
+        filled(card);
       });
       if (s.message) { announce(s.message); }
     });

@@ -1,12 +1,18 @@
-/* Shows each agenda time on the visitor's own clock beside the event's.
+/* Shows each agenda time on the visitor's chosen clock after the event's, on every page.
  *
  * The server prints event-time wall clocks inside <time datetime="2025-07-08T10:00:00+02:00">
- * elements, grouped in [data-localize] containers (a start and an end). When the visitor's time
- * zone reads a different clock at that instant, this appends "04:00–05:00 your time" (with the
- * weekday when the date differs too) and tells them which zone that is. A timetable's time axis
- * ([data-localize="axis"]) gets the bare local time, and its [data-local-legend] heading says
- * "your time" once. Without JavaScript, or for visitors in the event's zone, the page stays as the
- * server wrote it.
+ * elements, grouped in [data-localize] containers (a start and an end). The header's zone switch
+ * ([data-zone-switch], shown by this script) chooses the second clock: none ("event"), the
+ * browser's zone ("browser", the default) or any IANA zone; the choice is kept in localStorage,
+ * so it holds on every page (and in every tab: they follow a change at once). When the chosen
+ * zone reads a different clock, this appends the event zone's name and then the same moment on
+ * the chosen clock, named too: "10:00–10:45 Geneva time · 04:00–04:45 New York time" (with the
+ * weekday when the date differs). A timetable's time axis ([data-localize="axis"]) gets the bare
+ * local time, and its [data-local-legend] heading names the zone once.
+ *
+ * Content added later (Now & Next cards) is localized when its script dispatches an
+ * "agenda:content" event on it. Without JavaScript the page shows the event's clock, as written.
+ * Every text comes from the page, where it is translated.
  */
 (function () {
   "use strict";
@@ -16,45 +22,85 @@
   if (!eventZone || !window.Intl || !Intl.DateTimeFormat) {
     return;
   }
-  var viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-  function formatter(zone, withDay) {
-    var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone };
-    if (withDay) {
-      options.weekday = "short";
-    }
-    try {
-      return new Intl.DateTimeFormat("en-GB", options);
-    } catch (error) {
-      return null; // an unknown zone name: leave the page as it is
-    }
-  }
-
+  var KEY = "agenda.timeZone";
+  var ADDED = "data-tz-added";
+  var browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  var switcher = document.querySelector("[data-zone-switch]");
+  var texts = switcher ? switcher.dataset : {};
   var dayKey = { year: "numeric", month: "2-digit", day: "2-digit" };
-  var eventClock = formatter(eventZone, false);
-  var viewerClock = formatter(viewerZone, false);
-  var viewerDayClock = formatter(viewerZone, true);
-  var eventDate = new Intl.DateTimeFormat("en-CA", Object.assign({ timeZone: eventZone }, dayKey));
-  var viewerDate = new Intl.DateTimeFormat("en-CA", Object.assign({ timeZone: viewerZone }, dayKey));
-  if (!eventClock || !viewerClock) {
-    return;
+
+  function formatter(zone, options, locale) {
+    try {
+      return new Intl.DateTimeFormat(locale || "en-GB", Object.assign({ timeZone: zone }, options));
+    } catch (error) {
+      return null; // an unknown zone name
+    }
   }
 
-  function localText(moment) {
-    var sameDay = eventDate.format(moment) === viewerDate.format(moment);
-    return (sameDay ? viewerClock : viewerDayClock).format(moment);
+  function readChoice() {
+    try {
+      return window.localStorage.getItem(KEY) || "browser";
+    } catch (error) {
+      return "browser"; // storage blocked: the default, on every page
+    }
   }
 
-  function differs(moment) {
-    return eventClock.format(moment) !== viewerClock.format(moment) ||
-      eventDate.format(moment) !== viewerDate.format(moment);
+  function keepChoice(choice) {
+    try {
+      window.localStorage.setItem(KEY, choice);
+    } catch (error) {
+      // Not remembered; this page still follows the choice.
+    }
   }
 
-  function zoneName() {
-    return viewerZone ? viewerZone.replace(/_/g, " ") : "your time zone";
+  function place(zone) {
+    return zone.split("/").pop().replace(/_/g, " ");
   }
 
-  function localize(container) {
+  function zoneLabel(zone) {
+    return (texts.zonePattern || "{place}").replace("{place}", place(zone));
+  }
+
+  /* The clocks to show beside the event's, or null for none. */
+  function clocks(choice) {
+    var zone = choice === "event" ? null : (choice === "browser" ? browserZone : choice);
+    if (!zone) {
+      return null;
+    }
+    var hm = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    var view = {
+      zone: zone,
+      label: zoneLabel(zone),
+      time: formatter(zone, hm),
+      dayTime: formatter(zone, Object.assign({ weekday: "short" }, hm)),
+      date: formatter(zone, dayKey, "en-CA"),
+      eventTime: formatter(eventZone, hm),
+      eventDate: formatter(eventZone, dayKey, "en-CA")
+    };
+    return view.time && view.eventTime ? view : null;
+  }
+
+  function differs(view, moment) {
+    return view.eventTime.format(moment) !== view.time.format(moment) ||
+      view.eventDate.format(moment) !== view.date.format(moment);
+  }
+
+  function localText(view, moment) {
+    var sameDay = view.eventDate.format(moment) === view.date.format(moment);
+    return (sameDay ? view.time : view.dayTime).format(moment);
+  }
+
+  function added(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    node.setAttribute(ADDED, "");
+    node.textContent = text;
+    return node;
+  }
+
+  function localize(view, container) {
+    // Again after a change (a live update, a new choice): what was added before goes first.
+    container.querySelectorAll("[" + ADDED + "]").forEach(function (node) { node.remove(); });
     var moments = [];
     var times = container.querySelectorAll("time[datetime]");
     for (var i = 0; i < times.length; i += 1) {
@@ -64,39 +110,107 @@
       }
       moments.push(moment);
     }
-    if (moments.length === 0 || !moments.some(differs)) {
+    if (moments.length === 0 || !moments.some(function (m) { return differs(view, m); })) {
       return false;
     }
-    var span = document.createElement("span");
-    span.className = "local-time";
-    span.setAttribute("title", "Your time: " + zoneName());
-    var axis = container.getAttribute("data-localize") === "axis";
-    span.textContent = moments.map(localText).join("–") + (axis ? "" : " your time");
+    var local = moments.map(function (m) { return localText(view, m); }).join("–");
+    if (container.getAttribute("data-localize") === "axis") {
+      container.appendChild(added("span", "local-time", local));
+      return true;
+    }
+    // The event's zone is named first (unless the page already names it), then the chosen one.
+    if (texts.eventLabel && !container.querySelector("[data-zone-event]")) {
+      container.appendChild(added("span", "zone-event", " " + texts.eventLabel));
+    }
+    var span = added("span", "local-time", "");
+    span.appendChild(added("span", "tz-sep", " · "));
+    span.appendChild(added("span", "local-range", local));
+    span.appendChild(document.createTextNode(" "));
+    span.appendChild(added("span", "zone-name", view.label));
+    span.setAttribute("title", view.zone.replace(/_/g, " "));
     container.appendChild(span);
     return true;
   }
 
-  function append(selector, className, text) {
-    var targets = document.querySelectorAll(selector);
-    for (var i = 0; i < targets.length; i += 1) {
-      var span = document.createElement("span");
-      span.className = className;
-      span.textContent = text;
-      targets[i].appendChild(span);
+  function explain(view) {
+    document.querySelectorAll("[data-tz-note]").forEach(function (note) {
+      note.appendChild(added("span", "tz-viewer", (texts.alsoText || "{zone}").replace("{zone}", view.label)));
+    });
+    document.querySelectorAll("[data-local-legend]").forEach(function (legend) {
+      legend.appendChild(added("span", "local-time", view.label));
+    });
+  }
+
+  var choice = readChoice();
+  var view = clocks(choice);
+  if (!view && choice !== "event") {
+    choice = "browser";
+    view = clocks(choice);
+  }
+  var explained = false;
+
+  function render(scope) {
+    if (!view) {
+      return;
+    }
+    var shown = false;
+    var containers = scope.querySelectorAll("[data-localize]");
+    for (var i = 0; i < containers.length; i += 1) {
+      shown = localize(view, containers[i]) || shown;
+    }
+    if (shown && !explained) {
+      explained = true;
+      explain(view);
     }
   }
 
-  function explain() {
-    append("[data-tz-note]", "tz-viewer", "Times marked “your time” are in your time zone (" + zoneName() + ").");
-    append("[data-local-legend]", "local-time", "your time");
+  function rerender() {
+    document.querySelectorAll("[" + ADDED + "]").forEach(function (node) { node.remove(); });
+    explained = false;
+    view = clocks(choice);
+    render(document);
   }
 
-  var containers = document.querySelectorAll("[data-localize]");
-  var shown = false;
-  for (var i = 0; i < containers.length; i += 1) {
-    shown = localize(containers[i]) || shown;
+  function zoneOptions(list) {
+    var zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [];
+    if (zones.indexOf(choice) === -1 && choice !== "event" && choice !== "browser") {
+      zones = zones.concat([choice]);
+    }
+    zones.forEach(function (zone) {
+      var option = document.createElement("option");
+      option.value = zone;
+      option.textContent = zone.replace(/_/g, " ");
+      list.appendChild(option);
+    });
   }
-  if (shown) {
-    explain();
+
+  function setUpSwitch() {
+    var select = switcher.querySelector("[data-zone-choice]");
+    var mine = select.querySelector('option[value="browser"]');
+    mine.textContent = mine.dataset.text.replace("{zone}", zoneLabel(browserZone));
+    zoneOptions(select.querySelector("[data-zone-list]"));
+    select.value = choice;
+    select.addEventListener("change", function () {
+      choice = select.value;
+      keepChoice(choice);
+      rerender();
+    });
+    // Another tab changed the choice: follow it.
+    window.addEventListener("storage", function (event) {
+      if (event.key === KEY) {
+        choice = readChoice();
+        select.value = choice;
+        rerender();
+      }
+    });
+    switcher.hidden = false;
   }
+
+  if (switcher) {
+    setUpSwitch();
+  }
+  render(document);
+  document.addEventListener("agenda:content", function (event) {
+    render(event.target === document ? document : event.target);
+  });
 })();
