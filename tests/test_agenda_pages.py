@@ -95,7 +95,7 @@ def test_layout_widens_the_day_for_a_session_outside_its_hours() -> None:
     )  # fmt: skip
     table = layout(day, [room], [early])
     assert [m.moment.hour * 60 + m.moment.minute for m in table.marks][:2] == [8 * 60, 8 * 60 + 30]
-    assert (table.sessions[0].place.row, table.sessions[0].place.span) == (2 + 2, 2)  # 08:10: slot 2 from 08:00
+    assert (table.sessions[0].place.row, table.sessions[0].place.span) == (2 + 2, 2)  # 08:10 is slot 2
     assert table.slots == 24  # 08:00-10:00
 
 

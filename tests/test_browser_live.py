@@ -100,8 +100,10 @@ def _register_and_bookmark(page: object, base: str) -> None:
     assert "/my/" in page.input_value("[data-personal-link]")  # type: ignore[attr-defined]
     for key in ("s-open", "s-par"):
         page.goto(base + "/sessions")  # type: ignore[attr-defined]
+        # Once /me.json says who this is, the link bookmarks in place (static/personal.js).
+        page.wait_for_selector("[data-me-link]:has-text('My agenda')")  # type: ignore[attr-defined]
         page.click(f'a.bookmark-link[data-bookmark="{key}"]')  # type: ignore[attr-defined]
-        page.click("text=Add to my agenda")  # type: ignore[attr-defined]
+        page.wait_for_selector(f'[data-bookmark-actions="{key}"] .bookmark-state')  # type: ignore[attr-defined]
     page.goto(base + "/my")  # type: ignore[attr-defined]
     assert page.locator('[data-bookmark="s-open"]').count() == 1  # type: ignore[attr-defined]
     assert page.locator('[data-bookmark="s-par"]').count() == 1  # type: ignore[attr-defined]
