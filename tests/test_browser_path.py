@@ -457,6 +457,8 @@ def test_no_axe_violation_on_the_speaker_pages(served: Served, browser: Any, wid
     for path in ("/speakers", f"/speakers/{served.photo_speaker}", f"/speaker/{served.speaker_token}"):
         page.goto(served.base + path)
         check(page, f"{path} at {width} px")
+        if path.startswith("/speakers/"):
+            shot(page, f"speaker-profile-{width}")
     assert page.locator(".report-form").count() == 1
     shot(page, f"speaker-private-{width}", full_page=True)
     page.context.close()
