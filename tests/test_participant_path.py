@@ -22,6 +22,7 @@ from scheduler.models import Participant
 from tests.live_site import Clock, Site, bookmark, csrf, sign_up
 from tests.test_live_data import seed
 from webapp import create_app
+from webapp.extensions import socketio
 
 pytest_plugins = ("tests.live_fixtures", "tests.agenda_fixtures")
 
@@ -219,6 +220,24 @@ def test_now_and_next_says_when_a_session_is_not_offered_online(no_provider: Fla
     # Titles lead to their session pages; times carry their offset for the viewer's clock.
     assert '<a data-field="title" dir="auto" href="/sessions/s-par">Parallel track</a>' in cards["s-par"]
     assert 'datetime="2025-07-08T16:00:00+02:00">16:00</time>' in cards["s-par"]
+
+
+def test_no_join_link_is_pushed_for_a_session_not_offered_online(
+    no_provider: FlaskClient, engine: Engine
+) -> None:
+    """At 15:50 both bookmarked sessions are open, but only s-open (room-a) has a virtual room."""
+    token = sign_up(no_provider)
+    bookmark(no_provider, "s-open")
+    bookmark(no_provider, "s-par")
+    app = no_provider.application
+    client = socketio.test_client(app, namespace="/live", auth={"token": token, "watch": ["event"]})
+    (snapshot,) = [m["args"][0] for m in client.get_received("/live") if m["name"] == "snapshot"]
+    assert snapshot["bookmarks"] == ["s-open", "s-par"]
+    assert [s["session"] for s in snapshot["open"]] == ["s-open"]
+    cards = {r["now"]["session"]: r["now"] for r in snapshot["rooms"] if r["now"]}
+    cards |= {r["next"]["session"]: r["next"] for r in snapshot["rooms"] if r["next"]}
+    assert cards["s-open"]["online"] is True and cards["s-par"]["online"] is False
+    assert cards["s-par"]["start_at"] == "2025-07-08T16:00:00+02:00"
 
 
 # --- the timetable ----------------------------------------------------------------------------------

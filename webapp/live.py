@@ -155,6 +155,7 @@ class LiveHub:
 
     def _announce_open(self, db: DbSession, opened: list[SessionLive], zone: ZoneInfo) -> None:
         """Tell each participant connected here that a session they bookmarked has opened."""
+        opened = [state for state in opened if online(state)]
         if not opened or not self.viewers:
             return
         connected: dict[int, list[tuple[str, Viewer]]] = {}
@@ -182,9 +183,17 @@ class LiveHub:
             participant = db.get(Participant, viewer.participant_id)
             keys = participants.bookmarked_keys(db, participant) if participant else set()
             payload["bookmarks"] = sorted(keys)
-            is_open = [states[k] for k in sorted(keys) if k in states and states[k].join_open]
+            is_open = [
+                states[k] for k in sorted(keys) if k in states and states[k].join_open and online(states[k])
+            ]
             payload["open"] = [self.join_payload(state, viewer, zone) for state in is_open]
         return payload
+
+
+def online(state: SessionLive) -> bool:
+    """Whether the session can be joined online at all: a join provider covers it. Participants
+    get no join link, and no "open" notice, for one that cannot."""
+    return offers_online(join_provider(), state.key, state.slot.room_key)
 
 
 def card(state: SessionLive, zone: ZoneInfo) -> dict[str, Any]:
@@ -196,7 +205,7 @@ def card(state: SessionLive, zone: ZoneInfo) -> dict[str, Any]:
         **state.payload(),
         "start_at": slot.starts_at.replace(tzinfo=zone).isoformat(),
         "end_at": slot.ends_at.replace(tzinfo=zone).isoformat(),
-        "online": offers_online(join_provider(), slot.key, slot.room_key),
+        "online": online(state),
     }
 
 
