@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -233,6 +234,9 @@ def test_live_status_runs_the_same_clock_as_the_server(env: dict[str, str], tmp_
     # The server shows 15:59:58 when it starts and 16:00 a few seconds later; a command that ran
     # a clock of its own from the same setting would say 15:59, and s-open would not be live yet.
     with server(env, "2025-07-08T15:59:58", tmp_path / "one.log"):
+        # The server's clock started before it answered; two more seconds take it past 16:00
+        # however fast the machine starts it.
+        time.sleep(2.1)
         result = cli(env, "live", "status")
     assert result.returncode == 0, result.stderr
     assert "Live Test Event at 2025-07-08 16:00" in result.stdout
