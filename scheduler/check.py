@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from solver.domain import Day, Problem, Room, Schedule, Session, Speaker
+from solver.domain import Day, Preference, Problem, Room, Schedule, Session, Speaker
 
 # Where each remote audience is taken to live, and the local hours it is awake and able to follow.
 # The solver's objective uses the same choice (solver/regions.py); it is restated here, not imported,
@@ -105,14 +105,58 @@ def check(problem: Problem, schedule: Schedule) -> CheckReport:
     """Every hard rule broken by `schedule`, and the quality figures of what it places."""
     violations: list[Violation] = []
     placed = _resolve(problem, schedule, violations)
-    for rule_check in _PER_SESSION_CHECKS:
-        for one in placed.values():
-            violations.extend(rule_check(problem, one))
-    violations.extend(_room_clashes(problem, placed))
-    violations.extend(_speaker_overlaps(problem, placed))
-    violations.extend(_after_order(placed))
-    violations.extend(_no_overlap_groups(problem, placed))
+    violations.extend(_rules(problem, placed, None))
     return CheckReport(violations, _quality(problem, placed))
+
+
+def check_sessions(problem: Problem, schedule: Schedule, sessions: Iterable[str]) -> list[Violation]:
+    """The hard rules broken by `schedule` that involve any of `sessions` (the editor's check of a move).
+
+    The same rules as `check`, run only on those sessions and the sessions they could clash with
+    (their rooms, speakers, `after` order and no_overlap groups), so a move at 1,000 sessions is
+    checked without checking every other session again.
+    """
+    focus = frozenset(sessions)
+    resolved: list[Violation] = []
+    placed = _resolve(problem, schedule, resolved)
+    return [v for v in resolved if focus.intersection(v.sessions)] + list(_rules(problem, placed, focus))
+
+
+@dataclass(frozen=True, slots=True)
+class SoftView:
+    """The soft goals as they concern some sessions: their track clashes and preferences met."""
+
+    # (earlier-starting session, other session) of each clashing pair.
+    track_clashes: frozenset[tuple[str, str]]
+    # Each session's preferred periods it lies wholly inside, by session id.
+    preferences_met: Mapping[str, int]
+
+
+def soft_view(problem: Problem, schedule: Schedule, sessions: Iterable[str]) -> SoftView:
+    """What `sessions` add to the soft goals in `schedule`: compare two of these for a move's effects."""
+    focus = frozenset(sessions)
+    placed = _resolve(problem, schedule, [])
+    pairs = frozenset((a.id, b.id) for a, b in _track_clashes(placed, focus))
+    met = {sid: len(_preferences_met(placed[sid])) for sid in focus if sid in placed}
+    return SoftView(pairs, met)
+
+
+def _rules(
+    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None
+) -> Iterator[Violation]:
+    """Every rule broken among `placed`; with a `focus`, only those involving its sessions."""
+    mine = list(placed.values()) if focus is None else [placed[s] for s in sorted(focus) if s in placed]
+    for rule_check in _PER_SESSION_CHECKS:
+        for one in mine:
+            yield from rule_check(problem, one)
+    yield from _room_clashes(problem, placed, focus)
+    yield from _speaker_overlaps(problem, placed, focus)
+    yield from _after_order(placed, focus)
+    yield from _no_overlap_groups(problem, placed, focus)
+
+
+def _involves(focus: frozenset[str] | None, *sessions: _Placed) -> bool:
+    return focus is None or any(p.id in focus for p in sessions)
 
 
 # --- which sessions are placed, once, in known rooms ---------------------------------------------
@@ -126,29 +170,50 @@ def _resolve(problem: Problem, schedule: Schedule, violations: list[Violation]) 
     for a in schedule.assignments:
         session, room = sessions.get(a.session), rooms.get(a.room)
         if session is None:
-            violations.append(Violation("unknown session", f"{a.session} is not a session of the problem",
-                                        sessions=(a.session,)))
+            violations.append(
+                Violation(
+                    "unknown session", f"{a.session} is not a session of the problem", sessions=(a.session,)
+                )
+            )
         elif room is None:
-            violations.append(Violation("unknown room", f"{a.session} is placed in {a.room}, which is not a "
-                                        "room of the problem", sessions=(a.session,), rooms=(a.room,)))
+            violations.append(
+                Violation(
+                    "unknown room",
+                    f"{a.session} is placed in {a.room}, which is not a room of the problem",
+                    sessions=(a.session,),
+                    rooms=(a.room,),
+                )
+            )
         elif a.session in placed:
-            violations.append(Violation("assigned once", f"{a.session} is assigned more than once",
-                                        sessions=(a.session,)))
+            violations.append(
+                Violation("assigned once", f"{a.session} is assigned more than once", sessions=(a.session,))
+            )
         else:
             known = tuple(speakers[key] for key in session.speakers if key in speakers)
             placed[a.session] = _Placed(session, room, a.start, a.end, known)
     for u in schedule.unscheduled:
         if u.session not in sessions:
-            violations.append(Violation("unknown session", f"{u.session} (unscheduled) is not a session of "
-                                        "the problem", sessions=(u.session,)))
+            violations.append(
+                Violation(
+                    "unknown session",
+                    f"{u.session} (unscheduled) is not a session of the problem",
+                    sessions=(u.session,),
+                )
+            )
         elif u.session in placed:
-            violations.append(Violation("assigned once", f"{u.session} is both assigned and listed as "
-                                        "unscheduled", sessions=(u.session,)))
+            violations.append(
+                Violation(
+                    "assigned once",
+                    f"{u.session} is both assigned and listed as unscheduled",
+                    sessions=(u.session,),
+                )
+            )
     listed = {a.session for a in schedule.assignments}
     for s in problem.sessions:
         if s.id not in listed and not s.optional:
-            violations.append(Violation("assigned once", f"{s.id} is not scheduled but is not optional",
-                                        sessions=(s.id,)))
+            violations.append(
+                Violation("assigned once", f"{s.id} is not scheduled but is not optional", sessions=(s.id,))
+            )
     return placed
 
 
@@ -158,8 +223,12 @@ def _resolve(problem: Problem, schedule: Schedule, violations: list[Violation]) 
 def _duration(problem: Problem, p: _Placed) -> Iterator[Violation]:
     expected = p.start + timedelta(minutes=p.session.duration_minutes)
     if p.end != expected:
-        yield _about(p, "duration", f"{p.id} ends at {_clock(p.end)} but lasts {p.session.duration_minutes} "
-                     f"min from {_moment(p.start)}, so must end at {_clock(expected)}")
+        yield _about(
+            p,
+            "duration",
+            f"{p.id} ends at {_clock(p.end)} but lasts {p.session.duration_minutes} "
+            f"min from {_moment(p.start)}, so must end at {_clock(expected)}",
+        )
 
 
 def _day_hours(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -171,8 +240,11 @@ def _day_hours(problem: Problem, p: _Placed) -> Iterator[Violation]:
     offset = int((p.start - day.opens_at).total_seconds() // 60)
     granularity = problem.calendar.granularity_minutes
     if offset % granularity or p.start.second or p.start.microsecond:
-        yield _about(p, "grid", f"{p.id} starts at {_clock(p.start)}, not on the {granularity}-minute grid "
-                     f"from {day.open:%H:%M}")
+        yield _about(
+            p,
+            "grid",
+            f"{p.id} starts at {_clock(p.start)}, not on the {granularity}-minute grid from {day.open:%H:%M}",
+        )
 
 
 def _breaks(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -180,29 +252,41 @@ def _breaks(problem: Problem, p: _Placed) -> Iterator[Violation]:
     for pause in day.breaks if day else ():
         if p.start < day.at(pause.end) and day.at(pause.start) < p.end:
             label = pause.label or "break"
-            yield _about(p, "break", f"{p.id} runs {_span(p.start, p.end)} across the {label} "
-                         f"{pause.start:%H:%M}-{pause.end:%H:%M}")
+            yield _about(
+                p,
+                "break",
+                f"{p.id} runs {_span(p.start, p.end)} across the {label} "
+                f"{pause.start:%H:%M}-{pause.end:%H:%M}",
+            )
 
 
 def _room_fit(problem: Problem, p: _Placed) -> Iterator[Violation]:
     s, r = p.session, p.room
     if r.capacity < s.expected_attendance:
-        yield _about(p, "capacity", f"{s.id} expects {s.expected_attendance} attendees but {r.id} seats "
-                     f"{r.capacity}")
+        yield _about(
+            p, "capacity", f"{s.id} expects {s.expected_attendance} attendees but {r.id} seats {r.capacity}"
+        )
     missing = [f for f in s.requires if f not in r.features]
     if missing:
         yield _about(p, "features", f"{s.id} requires {', '.join(missing)}, which {r.id} lacks")
     if r.interpretation_booths < s.booths_needed:
-        yield _about(p, "booths", f"{s.id} needs {s.booths_needed} interpretation booths but {r.id} has "
-                     f"{r.interpretation_booths}")
+        yield _about(
+            p,
+            "booths",
+            f"{s.id} needs {s.booths_needed} interpretation booths but {r.id} has {r.interpretation_booths}",
+        )
 
 
 def _room_unavailable(problem: Problem, p: _Placed) -> Iterator[Violation]:
     for period in p.room.unavailable:
         if period.overlaps(p.start, p.end):
             why = f" ({period.reason})" if period.reason else ""
-            yield _about(p, "room unavailable", f"{p.id} runs {_span(p.start, p.end)} in {p.room.id}, "
-                         f"which is unavailable {_span(period.start, period.end)}{why}")
+            yield _about(
+                p,
+                "room unavailable",
+                f"{p.id} runs {_span(p.start, p.end)} in {p.room.id}, "
+                f"which is unavailable {_span(period.start, period.end)}{why}",
+            )
 
 
 def _speaker_availability(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -210,9 +294,14 @@ def _speaker_availability(problem: Problem, p: _Placed) -> Iterator[Violation]:
         if speaker.available is None:
             continue
         if not any(period.contains(p.start, p.end) for period in speaker.available):
-            yield Violation("speaker availability", f"{p.id} runs {_span(p.start, p.end)} but speaker "
-                            f"{speaker.id} is not available all that time", sessions=(p.id,),
-                            rooms=(p.room.id,), speakers=(speaker.id,))
+            yield Violation(
+                "speaker availability",
+                f"{p.id} runs {_span(p.start, p.end)} but speaker "
+                f"{speaker.id} is not available all that time",
+                sessions=(p.id,),
+                rooms=(p.room.id,),
+                speakers=(speaker.id,),
+            )
 
 
 def _fixed(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -222,8 +311,9 @@ def _fixed(problem: Problem, p: _Placed) -> Iterator[Violation]:
     if fixed.room is not None and fixed.room != p.room.id:
         yield _about(p, "fixed room", f"{p.id} is fixed in {fixed.room} but placed in {p.room.id}")
     if fixed.start is not None and fixed.start != p.start:
-        yield _about(p, "fixed start", f"{p.id} is fixed to start {_moment(fixed.start)} but starts "
-                     f"{_moment(p.start)}")
+        yield _about(
+            p, "fixed start", f"{p.id} is fixed to start {_moment(fixed.start)} but starts {_moment(p.start)}"
+        )
 
 
 def _window(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -231,65 +321,114 @@ def _window(problem: Problem, p: _Placed) -> Iterator[Violation]:
     if window is None:
         return
     if window.earliest is not None and p.start < window.earliest:
-        yield _about(p, "window", f"{p.id} starts {_moment(p.start)}, before its earliest start "
-                     f"{_moment(window.earliest)}")
+        yield _about(
+            p,
+            "window",
+            f"{p.id} starts {_moment(p.start)}, before its earliest start {_moment(window.earliest)}",
+        )
     if window.latest is not None and p.end > window.latest:
-        yield _about(p, "window", f"{p.id} ends {_moment(p.end)}, after its latest end "
-                     f"{_moment(window.latest)}")
+        yield _about(
+            p, "window", f"{p.id} ends {_moment(p.end)}, after its latest end {_moment(window.latest)}"
+        )
 
 
-_PER_SESSION_CHECKS = (_duration, _day_hours, _breaks, _room_fit, _room_unavailable, _speaker_availability,
-                       _fixed, _window)
+_PER_SESSION_CHECKS = (
+    _duration,
+    _day_hours,
+    _breaks,
+    _room_fit,
+    _room_unavailable,
+    _speaker_availability,
+    _fixed,
+    _window,
+)
 
 
 # --- rules between sessions ----------------------------------------------------------------------
 
 
-def _room_clashes(problem: Problem, placed: Mapping[str, _Placed]) -> Iterator[Violation]:
+def _room_clashes(
+    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
+) -> Iterator[Violation]:
     changeover = problem.calendar.changeover_minutes
+    rooms = None if focus is None else {placed[s].room.id for s in focus if s in placed}
     by_room: dict[str, list[_Placed]] = defaultdict(list)
     for p in placed.values():
-        by_room[p.room.id].append(p)
+        if rooms is None or p.room.id in rooms:
+            by_room[p.room.id].append(p)
     for room_id, in_room in by_room.items():
         for a, b in _close_pairs(in_room, timedelta(minutes=changeover)):
+            if not _involves(focus, a, b):
+                continue
             pair, rooms = (a.id, b.id), (room_id,)
             if b.start < a.end:
-                yield Violation("room overlap", f"{a.id} and {b.id} overlap in {room_id} on "
-                                f"{_overlap(a, b)}", sessions=pair, rooms=rooms)
+                yield Violation(
+                    "room overlap",
+                    f"{a.id} and {b.id} overlap in {room_id} on {_overlap(a, b)}",
+                    sessions=pair,
+                    rooms=rooms,
+                )
             else:
                 gap = int((b.start - a.end).total_seconds() // 60)
-                yield Violation("changeover", f"{a.id} and {b.id} are {gap} min apart in {room_id} on "
-                                f"{_day_name(b.start)}; the changeover is {changeover} min",
-                                sessions=pair, rooms=rooms)
+                yield Violation(
+                    "changeover",
+                    f"{a.id} and {b.id} are {gap} min apart in {room_id} on "
+                    f"{_day_name(b.start)}; the changeover is {changeover} min",
+                    sessions=pair,
+                    rooms=rooms,
+                )
 
 
-def _speaker_overlaps(problem: Problem, placed: Mapping[str, _Placed]) -> Iterator[Violation]:
-    for speaker_id, talks in _by_speaker(placed).items():
+def _speaker_overlaps(
+    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
+) -> Iterator[Violation]:
+    for speaker_id, talks in _by_speaker(placed, focus).items():
         for a, b in _close_pairs(talks):
-            yield Violation("speaker overlap", f"speaker {speaker_id} is in {a.id} ({a.room.id}) and {b.id} "
-                            f"({b.room.id}) at once on {_overlap(a, b)}", sessions=(a.id, b.id),
-                            rooms=tuple(dict.fromkeys((a.room.id, b.room.id))), speakers=(speaker_id,))
+            if not _involves(focus, a, b):
+                continue
+            yield Violation(
+                "speaker overlap",
+                f"speaker {speaker_id} is in {a.id} ({a.room.id}) and {b.id} "
+                f"({b.room.id}) at once on {_overlap(a, b)}",
+                sessions=(a.id, b.id),
+                rooms=tuple(dict.fromkeys((a.room.id, b.room.id))),
+                speakers=(speaker_id,),
+            )
 
 
-def _after_order(placed: Mapping[str, _Placed]) -> Iterator[Violation]:
+def _after_order(placed: Mapping[str, _Placed], focus: frozenset[str] | None = None) -> Iterator[Violation]:
     for p in placed.values():
         for before_id in p.session.after:
             before = placed.get(before_id)
             # An unplaced predecessor is either optional and dropped, or already reported as missing.
-            if before is not None and before.end > p.start:
-                yield Violation("after", f"{p.id} must start after {before_id} ends ({_moment(before.end)}) "
-                                f"but starts {_moment(p.start)}", sessions=(before_id, p.id),
-                                rooms=tuple(dict.fromkeys((before.room.id, p.room.id))))
+            if before is not None and before.end > p.start and _involves(focus, before, p):
+                yield Violation(
+                    "after",
+                    f"{p.id} must start after {before_id} ends ({_moment(before.end)}) "
+                    f"but starts {_moment(p.start)}",
+                    sessions=(before_id, p.id),
+                    rooms=tuple(dict.fromkeys((before.room.id, p.room.id))),
+                )
 
 
-def _no_overlap_groups(problem: Problem, placed: Mapping[str, _Placed]) -> Iterator[Violation]:
+def _no_overlap_groups(
+    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
+) -> Iterator[Violation]:
     for index, rule in enumerate(problem.no_overlap):
+        if focus is not None and focus.isdisjoint(rule.sessions):
+            continue
         members = [placed[s] for s in dict.fromkeys(rule.sessions) if s in placed]
         why = f" ({rule.reason})" if rule.reason else ""
         for a, b in _close_pairs(members):
-            yield Violation("no_overlap", f"{a.id} and {b.id} overlap on {_overlap(a, b)} but "
-                            f"rules.no_overlap[{index}]{why} keeps them apart", sessions=(a.id, b.id),
-                            rooms=tuple(dict.fromkeys((a.room.id, b.room.id))))
+            if not _involves(focus, a, b):
+                continue
+            yield Violation(
+                "no_overlap",
+                f"{a.id} and {b.id} overlap on {_overlap(a, b)} but "
+                f"rules.no_overlap[{index}]{why} keeps them apart",
+                sessions=(a.id, b.id),
+                rooms=tuple(dict.fromkeys((a.room.id, b.room.id))),
+            )
 
 
 def _close_pairs(
@@ -313,18 +452,19 @@ def _close_pairs(
 
 def _quality(problem: Problem, placed: Mapping[str, _Placed]) -> Quality:
     clashes = _track_clashes(placed)
-    preferences = [(pref, p) for p in placed.values() for pref in p.session.preferred]
-    met = [pref for pref, p in preferences if pref.start <= p.start and p.end <= pref.end]
+    preferences = [pref for p in placed.values() for pref in p.session.preferred]
+    met = [pref for p in placed.values() for pref in _preferences_met(p)]
     zone = ZoneInfo(problem.event.timezone)
     remote = [_awake(region, p, zone) for p in placed.values() for region in p.session.remote_audience]
     return Quality(
         track_clashes=len(clashes),
-        track_clash_attendance=sum(min(a.session.expected_attendance, b.session.expected_attendance)
-                                   for a, b in clashes),
+        track_clash_attendance=sum(
+            min(a.session.expected_attendance, b.session.expected_attendance) for a, b in clashes
+        ),
         preferences_met=len(met),
         preferences_total=len(preferences),
         preference_weight_met=sum(pref.weight for pref in met),
-        preference_weight_total=sum(pref.weight for pref, _ in preferences),
+        preference_weight_total=sum(pref.weight for pref in preferences),
         remote_met=sum(remote),
         remote_total=len(remote),
         seat_slack=sum(max(0, p.room.capacity - p.session.expected_attendance) for p in placed.values()),
@@ -333,14 +473,27 @@ def _quality(problem: Problem, placed: Mapping[str, _Placed]) -> Quality:
     )
 
 
-def _track_clashes(placed: Mapping[str, _Placed]) -> list[tuple[_Placed, _Placed]]:
+def _track_clashes(
+    placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
+) -> list[tuple[_Placed, _Placed]]:
+    tracks = None if focus is None else {t for s in focus if s in placed for t in placed[s].session.tracks}
     by_track: dict[str, list[_Placed]] = defaultdict(list)
     for p in placed.values():
         for track in dict.fromkeys(p.session.tracks):
-            by_track[track].append(p)
+            if tracks is None or track in tracks:
+                by_track[track].append(p)
     # A pair sharing two tracks is still one clash for the people in the room.
-    pairs = {(a.id, b.id): (a, b) for members in by_track.values() for a, b in _close_pairs(members)}
+    pairs = {
+        (a.id, b.id): (a, b)
+        for members in by_track.values()
+        for a, b in _close_pairs(members)
+        if _involves(focus, a, b)
+    }
     return [pairs[key] for key in sorted(pairs)]
+
+
+def _preferences_met(p: _Placed) -> list[Preference]:
+    return [pref for pref in p.session.preferred if pref.start <= p.start and p.end <= pref.end]
 
 
 def _awake(region: str, p: _Placed, zone: ZoneInfo) -> bool:
@@ -367,11 +520,17 @@ def _tight_changes(placed: Mapping[str, _Placed]) -> Iterator[TightChange]:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _by_speaker(placed: Mapping[str, _Placed]) -> dict[str, list[_Placed]]:
+def _by_speaker(
+    placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
+) -> dict[str, list[_Placed]]:
+    speakers = (
+        None if focus is None else {sp for s in focus if s in placed for sp in placed[s].session.speakers}
+    )
     talks: dict[str, list[_Placed]] = defaultdict(list)
     for p in placed.values():
         for speaker_id in dict.fromkeys(p.session.speakers):
-            talks[speaker_id].append(p)
+            if speakers is None or speaker_id in speakers:
+                talks[speaker_id].append(p)
     return talks
 
 

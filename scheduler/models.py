@@ -289,6 +289,16 @@ class ScheduleVersion(Base):
     solve_seconds: Mapped[float | None] = mapped_column(Float)
     # The schedule file's `unscheduled`, `conflicts` and extra keys, as written by the solver.
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The editor's state of a draft (scheduler/editing.py). `revision` rises with every edit, so an
+    # edit based on an older view is refused instead of overwriting (optimistic concurrency).
+    revision: Mapped[int] = mapped_column(default=0)
+    # Session key -> {"room": key or None, "start": ISO time or None}: what a re-plan must keep.
+    pins: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Session key -> the broken rules the team accepted when it kept an edit anyway.
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Edits to undo and redo in this draft, newest last (see scheduler/editing.py `Step`).
+    undo: Mapped[list[Any]] = mapped_column(default=list)
+    redo: Mapped[list[Any]] = mapped_column(default=list)
 
     event: Mapped[Event] = relationship(back_populates="versions")
     assignments: Mapped[list[Assignment]] = relationship(

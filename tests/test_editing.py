@@ -1,0 +1,240 @@
+"""The timetable editor's domain (scheduler/editing.py): each edit checked, logged, undoable, and
+refused on a stale revision; the incremental check agrees with the full one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+
+from scheduler import editing
+from scheduler.audit import Actor
+from scheduler.check import check, check_sessions
+from scheduler.db import transaction
+from scheduler.models import AuditEntry, ScheduleVersion
+from scheduler.problem_file import parse_problem
+from scheduler.schedule_file import parse_schedule
+from scheduler.store import export_problem
+from scheduler.versions import save_draft, version_schedule
+from tests.strategies import problems_with_schedules
+from tests.test_live_data import DAY1, DAY2, at, event_of, schedule, seed
+
+pytestmark = pytest.mark.db
+EDITOR = Actor("editor@example.org", "console", None)
+
+
+def _draft(engine: Engine) -> tuple[int, int]:
+    """The small live event with a draft equal to its published agenda: (event id, draft number)."""
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        return event_id, save_draft(db, event_of(db, event_id), schedule(), note="to edit").number
+
+
+def _version(db: object, event_id: int, number: int) -> ScheduleVersion:
+    return db.scalars(  # type: ignore[attr-defined,no-any-return]
+        select(ScheduleVersion).where(ScheduleVersion.event_id == event_id, ScheduleVersion.number == number)
+    ).one()
+
+
+def test_a_move_to_a_free_slot_is_made_logged_and_counted(engine: Engine) -> None:
+    event_id, number = _draft(engine)
+    with transaction(engine) as db:
+        draft = _version(db, event_id, number)
+        outcome = editing.move(db, draft, "s-next", "room-c", at(DAY1, "10:00"), revision=0, actor=EDITOR)
+        assert outcome.revision == 1 and not outcome.violations
+        assert [c.session for c in outcome.changes] == ["s-next"]
+    with transaction(engine) as db:
+        draft = _version(db, event_id, number)
+        placed = version_schedule(db, draft).assignment("s-next")
+        assert placed is not None and (placed.room, placed.start) == ("room-c", at(DAY1, "10:00"))
+        assert placed.end == at(DAY1, "10:45")
+        line = db.scalars(select(AuditEntry).where(AuditEntry.action == "draft.move")).one()
+        assert line.actor == EDITOR.name and "s-next" in line.subject and "room-c" in (line.after or "")
+
+
+def test_a_move_onto_a_speakers_other_session_is_refused_naming_the_speaker(engine: Engine) -> None:
+    event_id, number = _draft(engine)
+    with pytest.raises(editing.EditRefused) as refused, transaction(engine) as db:
+        # sp-nd speaks in s-par at 16:00 in room-b.
+        editing.move(
+            db,
+            _version(db, event_id, number),
+            "s-next",
+            "room-c",
+            at(DAY1, "16:00"),
+            revision=0,
+            actor=EDITOR,
+        )
+    assert [v.rule for v in refused.value.violations] == ["speaker overlap"]
+    assert "speaker sp-nd" in refused.value.violations[0].message
+    with transaction(engine) as db:
+        assert _version(db, event_id, number).revision == 0  # nothing was written
+
+
+def test_an_override_keeps_the_move_and_stores_what_it_breaks(engine: Engine) -> None:
+    event_id, number = _draft(engine)
+    with transaction(engine) as db:
+        outcome = editing.move(
+            db,
+            _version(db, event_id, number),
+            "s-next",
+            "room-c",
+            at(DAY1, "16:00"),
+            revision=0,
+            actor=EDITOR,
+            override=True,
+        )
+        assert [v.rule for v in outcome.violations] == ["speaker overlap"]
+    with transaction(engine) as db:
+        draft = _version(db, event_id, number)
+        assert "speaker sp-nd" in draft.overrides["s-next"][0]
+        line = db.scalars(select(AuditEntry).where(AuditEntry.action == "draft.move")).one()
+        assert line.detail["override"]
+        # Moving it somewhere clean drops the override.
+        editing.move(db, draft, "s-next", "room-c", at(DAY1, "10:00"), revision=1, actor=EDITOR)
+        assert draft.overrides == {}
+
+
+def test_an_edit_on_a_stale_revision_is_refused_with_the_reason(engine: Engine) -> None:
+    event_id, number = _draft(engine)
+    with transaction(engine) as db:
+        editing.move(
+            db,
+            _version(db, event_id, number),
+            "s-next",
+            "room-c",
+            at(DAY1, "10:00"),
+            revision=0,
+            actor=EDITOR,
+        )
+    with (
+        transaction(engine) as db,
+        pytest.raises(editing.StaleRevision, match="has changed since you loaded"),
+    ):
+        editing.move(
+            db,
+            _version(db, event_id, number),
+            "s-day2",
+            "room-c",
+            at(DAY2, "11:00"),
+            revision=0,
+            actor=EDITOR,
+        )
+
+
+def test_swap_unschedule_place_and_their_effects(engine: Engine) -> None:
+    event_id, number = _draft(engine)
+    with transaction(engine) as db:
+        draft = _version(db, event_id, number)
+        # Swapping the two 16:00 sessions keeps their track clash (C1/C2 both ways): no effect in words.
+        swapped = editing.swap(db, draft, "s-open", "s-par", revision=0, actor=EDITOR, override=True)
+        assert {c.session for c in swapped.changes} == {"s-open", "s-par"}
+        assert {v.rule for v in swapped.violations} >= {"capacity"}  # 90 people in room-b's 50 seats
+        with pytest.raises(editing.EditRefused, match="hard rule"):
+            editing.unschedule(db, draft, "s-day2", revision=1, actor=EDITOR)  # not optional
+        gone = editing.unschedule(db, draft, "s-morning", revision=1, actor=EDITOR, override=True)
+        assert gone.changes[0].kind == "cancelled"
+        back = editing.place(db, draft, "s-morning", "room-a", at(DAY1, "11:00"), revision=2, actor=EDITOR)
+        assert back.changes[0].kind == "new" and not back.violations
+        moved = editing.move(
+            db, draft, "s-par", "room-b", at(DAY1, "12:00"), revision=3, actor=EDITOR, override=True
+        )
+        assert any("removes a track clash" in effect for effect in moved.effects)
+
+
+def test_pins_block_moves_and_undo_redo_walk_the_history(engine: Engine) -> None:
+    event_id, number = _draft(engine)
+    with transaction(engine) as db:
+        draft = _version(db, event_id, number)
+        editing.pin(db, draft, ["s-open", "s-day2"], "both", revision=0, actor=EDITOR)
+        assert draft.pins["s-open"] == {"room": "room-a", "start": at(DAY1, "16:00").isoformat()}
+        with pytest.raises(editing.EditError, match="pinned"):
+            editing.move(db, draft, "s-open", "room-c", at(DAY1, "10:00"), revision=1, actor=EDITOR)
+        editing.move(db, draft, "s-next", "room-c", at(DAY1, "10:00"), revision=1, actor=EDITOR)
+        editing.undo(db, draft, revision=2, actor=EDITOR)
+        assert version_schedule(db, draft).assignment("s-next").start == at(DAY1, "17:15")  # type: ignore[union-attr]
+        editing.undo(db, draft, revision=3, actor=EDITOR)
+        assert draft.pins == {}
+        editing.redo(db, draft, revision=4, actor=EDITOR)
+        assert set(draft.pins) == {"s-open", "s-day2"}
+        editing.redo(db, draft, revision=5, actor=EDITOR)
+        assert version_schedule(db, draft).assignment("s-next").start == at(DAY1, "10:00")  # type: ignore[union-attr]
+        with pytest.raises(editing.EditError, match="nothing to redo"):
+            editing.redo(db, draft, revision=6, actor=EDITOR)
+        editing.unpin(db, draft, ["s-day2"], revision=6, actor=EDITOR)
+        assert set(draft.pins) == {"s-open"}
+        actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.startswith("draft."))).all()
+        assert actions.count("draft.undo") == 2 and actions.count("draft.redo") == 2
+
+
+def test_published_versions_are_not_edited(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db, pytest.raises(editing.EditError, match="only drafts"):
+        editing.move(
+            db,
+            _version(db, event_id, 1),
+            "s-next",
+            "room-c",
+            datetime(2025, 7, 8, 10),
+            revision=0,
+            actor=EDITOR,
+        )
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems_with_schedules(), st.data())
+def test_the_incremental_check_finds_exactly_the_full_checks_violations_of_its_sessions(
+    given_data: tuple[dict, dict], data: st.DataObject
+) -> None:
+    problem_data, schedule_data = given_data
+    problem = parse_problem(problem_data)
+    agenda = parse_schedule(schedule_data, problem)
+    ids = [s.id for s in problem.sessions]
+    focus = set(data.draw(st.lists(st.sampled_from(ids), max_size=3))) if ids else set()
+    full = {v for v in check(problem, agenda).violations if focus.intersection(v.sessions)}
+    assert set(check_sessions(problem, agenda, focus)) == full
+
+
+MOVES = st.lists(
+    st.tuples(
+        st.sampled_from(["s-morning", "s-open", "s-next", "s-par", "s-day2"]),
+        st.sampled_from(["room-a", "room-b", "room-c"]),
+        st.sampled_from([DAY1, DAY2]),
+        st.sampled_from(["09:00", "10:00", "11:30", "14:15", "16:00", "17:15"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(MOVES)
+def test_accepted_moves_keep_the_draft_valid(
+    engine: Engine, moves: list[tuple[str, str, object, str]]
+) -> None:
+    with transaction(engine) as db:
+        if not db.scalars(select(ScheduleVersion)).first():
+            seed(engine)
+    with transaction(engine) as db:
+        event = db.scalars(select(ScheduleVersion)).first().event  # type: ignore[union-attr]
+        draft = save_draft(db, event, schedule())
+        problem = export_problem(db, event)
+        assert check(problem, version_schedule(db, draft)).valid
+        for session, room, day, clock in moves:
+            try:
+                editing.move(
+                    db,
+                    draft,
+                    session,
+                    room,
+                    at(day, clock),
+                    revision=draft.revision,
+                    actor=EDITOR,
+                    problem=problem,
+                )  # type: ignore[arg-type]
+            except editing.EditRefused:
+                continue
+            assert check(problem, version_schedule(db, draft)).valid
