@@ -42,11 +42,13 @@ from scheduler import config
 from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import make_engine, transaction
+from scheduler.editing import pinned_problem, pins_in_conflict, replan_moves
 from scheduler.live import queue_emitter
 from scheduler.models import Event, Job
 from scheduler.store import export_problem
 from scheduler.timestamps import utc_now
-from scheduler.versions import save_draft, version_schedule
+from scheduler.versions import DRAFT, VersionError, find_version, save_draft, version_schedule
+from solver.domain import Problem, Schedule
 from solver.options import Progress, SolveOptions
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped",
 ACTIVE = (QUEUED, RUNNING)
 FINISHED = (DONE, STOPPED, FAILED)
 SOLVE = "solve"
+# A solve that starts from a draft and keeps its pins (the timetable editor's re-plan).
+REPLAN = "replan"
 RQ, CHILD = "rq", "child"
 # Socket.IO: the console's namespace, and the room of one job's watchers.
 CONSOLE_NAMESPACE = "/console"
@@ -83,13 +87,15 @@ class JobNotFound(JobError, LookupError):
 
 @dataclass(frozen=True, slots=True)
 class SolveParams:
-    """What the team chooses for a solve: the time limit and whether to re-plan from the published agenda."""
+    """What the team chooses for a solve: the time limit, and whether to re-plan from the published
+    agenda (`replan`) or around the pins of a draft (`draft`, its number)."""
 
     time_limit: float = 60.0
     replan: bool = False
     note: str = ""
     workers: int = 2
     seed: int = 0
+    draft: int | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.time_limit <= MAX_TIME_LIMIT:
@@ -99,7 +105,7 @@ class SolveParams:
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> SolveParams:
-        names = ("time_limit", "replan", "note", "workers", "seed")
+        names = ("time_limit", "replan", "note", "workers", "seed", "draft")
         return cls(**{name: data[name] for name in names if name in data})
 
     def options(self) -> SolveOptions:
@@ -119,9 +125,16 @@ def submit_solve(db: DbSession, event: Event, params: SolveParams, *, actor: Act
         raise JobBusy(f"solve job {busy.id} is already {busy.state}: wait for it or stop it first")
     if params.replan and latest_published(db, event) is None:
         raise JobError("nothing is published yet, so there is nothing to re-plan: solve without re-plan")
+    if params.draft is not None:
+        try:
+            draft = find_version(db, event, params.draft)
+        except VersionError as error:
+            raise JobError(str(error)) from None
+        if draft.state != DRAFT:
+            raise JobError(f"version {draft.number} is published: re-plan around the pins of a draft")
     job = Job(
         event_id=event.id,
-        kind=SOLVE,
+        kind=SOLVE if params.draft is None else REPLAN,
         state=QUEUED,
         params=asdict(params),
         progress={},
@@ -398,6 +411,19 @@ def notify_progress(emitter: Any, job_id: int, state: str, progress: Mapping[str
         )
 
 
+def _replan_report(
+    problem: Problem, draft: Schedule, result: Schedule, pins: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a re-plan around pins moved from the draft and why, or which pins cannot all hold."""
+    if result.status == "infeasible":
+        return {"moved": [], "pins_in_conflict": pins_in_conflict(pins, result)}
+    moved = [
+        {"session": m.change.session, "change": m.change.describe(), "why": m.why}
+        for m in replan_moves(problem, draft, result)
+    ]
+    return {"moved": moved, "pins_in_conflict": []}
+
+
 def run_job(job_id: int, database_url: str | None = None) -> str:
     """Run queued job `job_id` to its end (RQ calls this; so does `scheduler run-job`).
 
@@ -424,8 +450,13 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
         event = db.get(Event, job.event_id)
         assert event is not None  # the job row would have gone with it (ON DELETE CASCADE)
         problem = export_problem(db, event)
-        published = latest_published(db, event) if params.replan else None
-        baseline = version_schedule(db, published) if published is not None else None
+        start_from = latest_published(db, event) if params.replan else None
+        pins: dict[str, Any] = {}
+        if params.draft is not None:
+            start_from = find_version(db, event, params.draft)
+            pins = dict(start_from.pins)
+            problem = pinned_problem(problem, pins)
+        baseline = version_schedule(db, start_from) if start_from is not None else None
     emitter = queue_emitter()
     monitor = Monitor(engine, job_id, float(settings["JOB_HEARTBEAT_SECONDS"]), emitter)
     try:
@@ -448,7 +479,8 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
             return job.state  # declared dead meanwhile (a long stall): its result is not trusted
         event = db.get(Event, job.event_id)
         assert event is not None
-        version = save_draft(db, event, schedule, note=params.note or f"solve job {job_id}", actor=actor)
+        version = save_draft(db, event, schedule, note=params.note or f"{job.kind} job {job_id}", actor=actor)
+        version.pins = pins
         job.draft_id = version.id
         job.state = STOPPED if job.stop_requested else DONE
         job.finished_at = utc_now()
@@ -458,6 +490,8 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
             "placed": len(schedule.assignments),
             "sessions": len(problem.sessions),
         }
+        if params.draft is not None and baseline is not None:
+            job.progress.update(_replan_report(problem, baseline, schedule, pins))
         state, progress = job.state, job.progress
     notify_progress(emitter, job_id, state, progress)
     return state

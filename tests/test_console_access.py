@@ -24,6 +24,7 @@ SAMPLE_VALUES = {
     "session_key": "s-open",
     "session": "s-open",
     "action": "delay",
+    "edit": "move",
     "fmt": "csv",
 }
 

@@ -234,6 +234,38 @@ def versions_publish(number: int) -> ResponseReturnValue:
     return jsonify(_version(operations.publish_version(number, str(body.get("note", "")), confirmed)))
 
 
+# --- editing a draft -------------------------------------------------------------------------------
+
+
+@api.get("/versions/<int:number>/editor")
+def draft_get(number: int) -> ResponseReturnValue:
+    version = operations.find_version_or_404(number)
+    schedule = operations.draft_schedule(get_db(), version)
+    return jsonify(
+        version=_version(version),
+        revision=version.revision,
+        pins=version.pins,
+        overrides=version.overrides,
+        can_undo=bool(version.undo),
+        can_redo=bool(version.redo),
+        assignments=[
+            {"session": a.session, "room": a.room, "start": _iso(a.start), "end": _iso(a.end)}
+            for a in schedule.assignments
+        ],
+        unscheduled=[{"session": u.session, "reason": u.reason} for u in schedule.unscheduled],
+    )
+
+
+@api.post("/versions/<int:number>/edits/<edit>")
+def draft_edit(number: int, edit: str) -> ResponseReturnValue:
+    return jsonify(operations.outcome_data(operations.edit_draft(number, edit, _body())))
+
+
+@api.post("/versions/<int:number>/replan")
+def draft_replan(number: int) -> ResponseReturnValue:
+    return jsonify(jobs.public(operations.start_solve(_body(), draft=number))), 202
+
+
 # --- the day -----------------------------------------------------------------------------------
 
 

@@ -142,6 +142,34 @@ UPLOAD_BODY = {
     }
 }
 
+EDIT_BODY = {
+    "type": "object",
+    "required": ["revision"],
+    "properties": {
+        "revision": {
+            "type": "integer",
+            "description": "The draft's revision the edit is based on; a stale one is refused (409)",
+        },
+        "session": {"type": "string", "description": "move, place, swap, unschedule; pin/unpin one"},
+        "sessions": {"type": "array", "items": STRING, "description": "pin, unpin: several at once"},
+        "other": {"type": "string", "description": "swap: the second session"},
+        "room": {"type": "string", "description": "move, place: the room's id"},
+        "start": {"type": "string", "description": "move, place: local start, e.g. 2025-07-08T10:00"},
+        "what": {"enum": ["both", "room", "start"], "description": "pin: what the pin holds"},
+        "override": {
+            "type": "boolean",
+            "description": "Keep an edit that breaks hard rules, marked on the draft and in the audit log",
+        },
+    },
+}
+REPLAN_BODY = {
+    "type": "object",
+    "properties": {
+        "time_limit": {"type": "number", "minimum": 1, "maximum": 3600, "default": 60},
+        "note": STRING,
+    },
+}
+
 # (method, path, endpoint, summary, request body, success status, response schema)
 OPERATIONS: tuple[tuple[str, str, str, str, Json | None, str, Json], ...] = (
     ("get", "/openapi.json", "openapi", "This document", None, "200", OBJECT),
@@ -215,6 +243,35 @@ OPERATIONS: tuple[tuple[str, str, str, str, Json | None, str, Json], ...] = (
         "200",
         _ref("Version"),
     ),
+    (
+        "get",
+        "/versions/{number}/editor",
+        "draft_get",
+        "A draft as the editor sees it: revision, assignments, pins, overrides, undo and redo",
+        None,
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/versions/{number}/edits/{edit}",
+        "draft_edit",
+        "Move, place, swap, unschedule, pin, unpin, undo or redo in a draft, checked at once: 409 with "
+        "the broken rules in words (nothing changed) unless `override`, 409 on a stale revision",
+        {"application/json": {"schema": EDIT_BODY}},
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/versions/{number}/replan",
+        "draft_replan",
+        "Re-plan a draft around its pins: a job whose new draft keeps every pin and moves as little "
+        "else as it can; its progress lists what moved and why, or the pins in conflict",
+        {"application/json": {"schema": REPLAN_BODY}},
+        "202",
+        _ref("Job"),
+    ),
     ("get", "/live", "live_get", "Now & Next of every room", None, "200", OBJECT),
     (
         "post",
@@ -274,6 +331,7 @@ _PARAMETER_TYPES = {
     "user_id": INTEGER,
     "session": STRING,
     "action": {"enum": ["delay", "cancel", "start", "end", "reset"]},
+    "edit": {"enum": ["move", "place", "swap", "unschedule", "pin", "unpin", "undo", "redo"]},
 }
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import accounts, jobs, live, participants, uploads
+from scheduler import accounts, editing, jobs, live, participants, uploads
 from scheduler.agenda import latest_published
 from scheduler.check import CheckReport, check
 from scheduler.models import Event, Job, ScheduleVersion, Upload, User
@@ -26,7 +27,9 @@ from scheduler.store import StoreError, export_problem
 from scheduler.timestamps import utc_now
 from scheduler.versions import PublishRefused, VersionError, drafts, find_version, publish, version_schedule
 from webapp.console.auth import actor
+from webapp.console.push import draft_room
 from webapp.db import get_db
+from webapp.extensions import socketio
 from webapp.live import hub
 from webapp.pages import site_event
 from webapp.participation import event_clock
@@ -115,8 +118,9 @@ def _flag(values: Mapping[str, Any], name: str) -> bool:
     return raw is True or str(raw).lower() in ("1", "true", "on", "yes")
 
 
-def start_solve(values: Mapping[str, Any]) -> Job:
-    """Queue a solve of the event (refused while one is queued or running) and hand it to a worker."""
+def start_solve(values: Mapping[str, Any], draft: int | None = None) -> Job:
+    """Queue a solve of the event (refused while one is queued or running) and hand it to a worker;
+    with `draft`, a re-plan that keeps that draft's pins and moves as little else as it can."""
     db = get_db()
     event = _event(db)
     settings = current_app.config
@@ -125,6 +129,7 @@ def start_solve(values: Mapping[str, Any]) -> Job:
             time_limit=_number(values, "time_limit", 60),
             replan=_flag(values, "replan"),
             note=str(values.get("note", ""))[:500],
+            draft=draft,
         )
         job = jobs.submit_solve(db, event, params, actor=actor(), runner=jobs.runner_for(settings))
     except jobs.JobBusy as error:
@@ -221,7 +226,7 @@ def checker_verdict(db: DbSession, event: Event, version: ScheduleVersion) -> Ch
         return None
     return cached(
         "verdict",
-        (version.id, event.imported_at),
+        (version.id, version.revision, event.imported_at),
         lambda: check(export_problem(db, event), version_schedule(db, version)),
     )
 
@@ -232,14 +237,14 @@ def review(number: int) -> Review:
     db = get_db()
     event = _event(db)
     version = find_version_or_404(number)
-    schedule = cached("schedule", version.id, lambda: version_schedule(db, version))
+    schedule = draft_schedule(db, version)
     published = latest_published(db, event)
     changes: list[Any] = []
     if published is not None and published.id != version.id and schedule.status != "infeasible":
-        before = cached("schedule", published.id, lambda: version_schedule(db, published))
+        before = draft_schedule(db, published)
         changes = cached(
             "changes",
-            (published.id, version.id),
+            (published.id, version.id, version.revision),
             lambda: diff_assignments(before.assignments, schedule.assignments),
         )
     return Review(version, published, schedule, checker_verdict(db, event, version), changes)
@@ -269,6 +274,146 @@ def publish_version(number: int, note: str, confirmed: bool) -> ScheduleVersion:
 
 def newest_draft(db: DbSession, event: Event) -> ScheduleVersion | None:
     return next(iter(drafts(db, event)), None)
+
+
+def draft_schedule(db: DbSession, version: ScheduleVersion) -> Any:
+    """A version's schedule; a draft changes only with its revision, so that is part of the key."""
+    return cached("schedule", (version.id, version.revision), lambda: version_schedule(db, version))
+
+
+# --- edit a draft --------------------------------------------------------------------------------
+
+EDITS = ("move", "place", "swap", "unschedule", "pin", "unpin", "undo", "redo")
+PIN_KINDS = ("both", "room", "start")
+
+
+def event_problem(db: DbSession, event: Event) -> Any:
+    """The stored problem, read once per import: every edit checks against it."""
+    return cached("problem", (event.id, event.imported_at), lambda: export_problem(db, event))
+
+
+def _text(values: Mapping[str, Any], name: str) -> str:
+    value = values.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ActionRefused(400, _("Choose %(name)s.", name=name))
+    return value.strip()
+
+
+def _moment(values: Mapping[str, Any], name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(_text(values, name))
+    except ValueError:
+        raise ActionRefused(
+            400, _("%(name)s must be a date and time such as 2025-07-08T10:00.", name=name)
+        ) from None
+
+
+def _sessions(values: Mapping[str, Any]) -> list[str]:
+    """One session (`session`) or several (`sessions`: a list, or a form's repeated field)."""
+    listed = values.get("sessions")
+    if isinstance(listed, list):
+        return [str(s) for s in listed]
+    getlist = getattr(values, "getlist", None)
+    if getlist is not None and getlist("sessions"):
+        return [str(s) for s in getlist("sessions")]
+    return [_text(values, "session")]
+
+
+def _revision(values: Mapping[str, Any]) -> int:
+    raw = values.get("revision")
+    if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit())):
+        raise ActionRefused(
+            400, _("Send the draft's revision you are looking at, so a stale view cannot overwrite.")
+        )
+    return int(raw)
+
+
+def _edit(db: DbSession, version: ScheduleVersion, action: str, values: Mapping[str, Any]) -> editing.Outcome:
+    common: dict[str, Any] = {
+        "revision": _revision(values),
+        "actor": actor(),
+        "problem": event_problem(db, version.event),
+    }
+    kept = {"override": _flag(values, "override")}
+    if action in ("move", "place"):
+        session, room, start = _text(values, "session"), _text(values, "room"), _moment(values, "start")
+        edit = editing.move if action == "move" else editing.place
+        return edit(db, version, session, room, start, **common, **kept)
+    if action == "swap":
+        return editing.swap(db, version, _text(values, "session"), _text(values, "other"), **common, **kept)
+    if action == "unschedule":
+        return editing.unschedule(db, version, _text(values, "session"), **common, **kept)
+    if action == "pin":
+        what = str(values.get("what") or "both")
+        if what not in PIN_KINDS:
+            raise ActionRefused(400, _("Pin the room, the start or both."))
+        return editing.pin(db, version, _sessions(values), what, **common)  # type: ignore[arg-type]
+    if action == "unpin":
+        return editing.unpin(db, version, _sessions(values), **common)
+    return (editing.undo if action == "undo" else editing.redo)(db, version, **common)
+
+
+def edit_draft(number: int, action: str, values: Mapping[str, Any]) -> editing.Outcome:
+    """One edit of draft `number`, checked at once; a stale revision or a broken hard rule (without
+    `override`) is refused with the reason, and nothing is written."""
+    if action not in EDITS:
+        raise ActionRefused(404, _("There is no edit %(action)s.", action=action))
+    db = get_db()
+    version = find_version_or_404(number)
+    try:
+        outcome = _edit(db, version, action, values)
+    except editing.StaleRevision as error:
+        db.rollback()
+        raise ActionRefused(409, str(error)) from None
+    except editing.EditRefused as refused:
+        db.rollback()
+        names = {s.id: s.name for s in event_problem(db, version.event).speakers}
+        issues = [_broken(v, names) for v in refused.violations]
+        message = _(
+            "Not done: this breaks %(count)s hard rule(s). Keep it anyway only as a marked override.",
+            count=len(issues),
+        )
+        raise ActionRefused(409, message, issues) from None
+    except editing.EditError as error:
+        db.rollback()
+        raise ActionRefused(400, str(error)) from None
+    db.commit()
+    notify_editors(version.number, action, outcome)
+    return outcome
+
+
+def _broken(v: Any, names: Mapping[str, str]) -> str:
+    """A broken rule in words, with the speakers' names (the checker names them by id)."""
+    who = ", ".join(names.get(s, s) for s in v.speakers)
+    return f"{v.rule}: {v.message}" + (f" ({who})" if who else "")
+
+
+def outcome_data(outcome: editing.Outcome) -> dict[str, Any]:
+    """An edit's answer, for the API and the editor page's script alike."""
+    return {
+        "action": outcome.action,
+        "revision": outcome.revision,
+        "changes": [
+            {
+                "session": c.session,
+                "kind": c.kind,
+                "room": c.after.room if c.after else None,
+                "start": c.after.start.isoformat() if c.after else None,
+                "end": c.after.end.isoformat() if c.after else None,
+                "describe": c.describe(),
+            }
+            for c in outcome.changes
+        ],
+        "override": [f"{v.rule}: {v.message}" for v in outcome.violations],
+        "effects": list(outcome.effects),
+        "pins": outcome.pins,
+    }
+
+
+def notify_editors(number: int, action: str, outcome: editing.Outcome) -> None:
+    """Tell the other editors of the draft, in every server process, what changed."""
+    payload = {**outcome_data(outcome), "draft": number, "by": actor().name}
+    socketio.emit("draft", payload, namespace=jobs.CONSOLE_NAMESPACE, to=draft_room(number))
 
 
 # --- run the day -------------------------------------------------------------------------------

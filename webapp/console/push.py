@@ -1,4 +1,4 @@
-"""Live job progress over Socket.IO: the console's `/console` namespace.
+"""Live job progress and draft edits over Socket.IO: the console's `/console` namespace.
 
 A signed-in team member's page joins the room of the job it shows; the worker (another process,
 perhaps another machine) emits each progress beat to that room through the message queue
@@ -20,10 +20,16 @@ class ConsoleNamespace(Namespace):
             raise ConnectionRefusedError("sign in to the console first")
 
     def on_watch(self, data: object) -> None:
-        """Follow one job's progress: `{"job": ID}`."""
-        job = data.get("job") if isinstance(data, dict) else None
-        if isinstance(job, int) or (isinstance(job, str) and job.isdigit()):
-            join_room(job_room(int(job)))
+        """Follow one job's progress (`{"job": ID}`) or one draft's edits (`{"draft": NUMBER}`)."""
+        for key, room in (("job", job_room), ("draft", draft_room)):
+            value = data.get(key) if isinstance(data, dict) else None
+            if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+                join_room(room(int(value)))
+
+
+def draft_room(number: int) -> str:
+    """The room of the editors of one draft: each edit is sent there (`operations.notify_editors`)."""
+    return f"draft:{number}"
 
 
 socketio.on_namespace(ConsoleNamespace(CONSOLE_NAMESPACE))
