@@ -141,9 +141,8 @@ def soft_view(problem: Problem, schedule: Schedule, sessions: Iterable[str]) -> 
     return SoftView(pairs, met)
 
 
-def _rules(
-    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None
-) -> Iterator[Violation]:
+def _rules(problem: Problem, placed: Mapping[str, _Placed],
+           focus: frozenset[str] | None) -> Iterator[Violation]:
     """Every rule broken among `placed`; with a `focus`, only those involving its sessions."""
     mine = list(placed.values()) if focus is None else [placed[s] for s in sorted(focus) if s in placed]
     for rule_check in _PER_SESSION_CHECKS:
@@ -170,50 +169,29 @@ def _resolve(problem: Problem, schedule: Schedule, violations: list[Violation]) 
     for a in schedule.assignments:
         session, room = sessions.get(a.session), rooms.get(a.room)
         if session is None:
-            violations.append(
-                Violation(
-                    "unknown session", f"{a.session} is not a session of the problem", sessions=(a.session,)
-                )
-            )
+            violations.append(Violation("unknown session", f"{a.session} is not a session of the problem",
+                                        sessions=(a.session,)))
         elif room is None:
-            violations.append(
-                Violation(
-                    "unknown room",
-                    f"{a.session} is placed in {a.room}, which is not a room of the problem",
-                    sessions=(a.session,),
-                    rooms=(a.room,),
-                )
-            )
+            violations.append(Violation("unknown room", f"{a.session} is placed in {a.room}, which is not a "
+                                        "room of the problem", sessions=(a.session,), rooms=(a.room,)))
         elif a.session in placed:
-            violations.append(
-                Violation("assigned once", f"{a.session} is assigned more than once", sessions=(a.session,))
-            )
+            violations.append(Violation("assigned once", f"{a.session} is assigned more than once",
+                                        sessions=(a.session,)))
         else:
             known = tuple(speakers[key] for key in session.speakers if key in speakers)
             placed[a.session] = _Placed(session, room, a.start, a.end, known)
     for u in schedule.unscheduled:
         if u.session not in sessions:
-            violations.append(
-                Violation(
-                    "unknown session",
-                    f"{u.session} (unscheduled) is not a session of the problem",
-                    sessions=(u.session,),
-                )
-            )
+            violations.append(Violation("unknown session", f"{u.session} (unscheduled) is not a session of "
+                                        "the problem", sessions=(u.session,)))
         elif u.session in placed:
-            violations.append(
-                Violation(
-                    "assigned once",
-                    f"{u.session} is both assigned and listed as unscheduled",
-                    sessions=(u.session,),
-                )
-            )
+            violations.append(Violation("assigned once", f"{u.session} is both assigned and listed as "
+                                        "unscheduled", sessions=(u.session,)))
     listed = {a.session for a in schedule.assignments}
     for s in problem.sessions:
         if s.id not in listed and not s.optional:
-            violations.append(
-                Violation("assigned once", f"{s.id} is not scheduled but is not optional", sessions=(s.id,))
-            )
+            violations.append(Violation("assigned once", f"{s.id} is not scheduled but is not optional",
+                                        sessions=(s.id,)))
     return placed
 
 
@@ -223,12 +201,8 @@ def _resolve(problem: Problem, schedule: Schedule, violations: list[Violation]) 
 def _duration(problem: Problem, p: _Placed) -> Iterator[Violation]:
     expected = p.start + timedelta(minutes=p.session.duration_minutes)
     if p.end != expected:
-        yield _about(
-            p,
-            "duration",
-            f"{p.id} ends at {_clock(p.end)} but lasts {p.session.duration_minutes} "
-            f"min from {_moment(p.start)}, so must end at {_clock(expected)}",
-        )
+        yield _about(p, "duration", f"{p.id} ends at {_clock(p.end)} but lasts {p.session.duration_minutes} "
+                     f"min from {_moment(p.start)}, so must end at {_clock(expected)}")
 
 
 def _day_hours(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -240,11 +214,8 @@ def _day_hours(problem: Problem, p: _Placed) -> Iterator[Violation]:
     offset = int((p.start - day.opens_at).total_seconds() // 60)
     granularity = problem.calendar.granularity_minutes
     if offset % granularity or p.start.second or p.start.microsecond:
-        yield _about(
-            p,
-            "grid",
-            f"{p.id} starts at {_clock(p.start)}, not on the {granularity}-minute grid from {day.open:%H:%M}",
-        )
+        yield _about(p, "grid", f"{p.id} starts at {_clock(p.start)}, not on the {granularity}-minute grid "
+                     f"from {day.open:%H:%M}")
 
 
 def _breaks(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -252,41 +223,29 @@ def _breaks(problem: Problem, p: _Placed) -> Iterator[Violation]:
     for pause in day.breaks if day else ():
         if p.start < day.at(pause.end) and day.at(pause.start) < p.end:
             label = pause.label or "break"
-            yield _about(
-                p,
-                "break",
-                f"{p.id} runs {_span(p.start, p.end)} across the {label} "
-                f"{pause.start:%H:%M}-{pause.end:%H:%M}",
-            )
+            yield _about(p, "break", f"{p.id} runs {_span(p.start, p.end)} across the {label} "
+                         f"{pause.start:%H:%M}-{pause.end:%H:%M}")
 
 
 def _room_fit(problem: Problem, p: _Placed) -> Iterator[Violation]:
     s, r = p.session, p.room
     if r.capacity < s.expected_attendance:
-        yield _about(
-            p, "capacity", f"{s.id} expects {s.expected_attendance} attendees but {r.id} seats {r.capacity}"
-        )
+        yield _about(p, "capacity", f"{s.id} expects {s.expected_attendance} attendees but {r.id} seats "
+                     f"{r.capacity}")
     missing = [f for f in s.requires if f not in r.features]
     if missing:
         yield _about(p, "features", f"{s.id} requires {', '.join(missing)}, which {r.id} lacks")
     if r.interpretation_booths < s.booths_needed:
-        yield _about(
-            p,
-            "booths",
-            f"{s.id} needs {s.booths_needed} interpretation booths but {r.id} has {r.interpretation_booths}",
-        )
+        yield _about(p, "booths", f"{s.id} needs {s.booths_needed} interpretation booths but {r.id} has "
+                     f"{r.interpretation_booths}")
 
 
 def _room_unavailable(problem: Problem, p: _Placed) -> Iterator[Violation]:
     for period in p.room.unavailable:
         if period.overlaps(p.start, p.end):
             why = f" ({period.reason})" if period.reason else ""
-            yield _about(
-                p,
-                "room unavailable",
-                f"{p.id} runs {_span(p.start, p.end)} in {p.room.id}, "
-                f"which is unavailable {_span(period.start, period.end)}{why}",
-            )
+            yield _about(p, "room unavailable", f"{p.id} runs {_span(p.start, p.end)} in {p.room.id}, "
+                         f"which is unavailable {_span(period.start, period.end)}{why}")
 
 
 def _speaker_availability(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -294,14 +253,9 @@ def _speaker_availability(problem: Problem, p: _Placed) -> Iterator[Violation]:
         if speaker.available is None:
             continue
         if not any(period.contains(p.start, p.end) for period in speaker.available):
-            yield Violation(
-                "speaker availability",
-                f"{p.id} runs {_span(p.start, p.end)} but speaker "
-                f"{speaker.id} is not available all that time",
-                sessions=(p.id,),
-                rooms=(p.room.id,),
-                speakers=(speaker.id,),
-            )
+            yield Violation("speaker availability", f"{p.id} runs {_span(p.start, p.end)} but speaker "
+                            f"{speaker.id} is not available all that time", sessions=(p.id,),
+                            rooms=(p.room.id,), speakers=(speaker.id,))
 
 
 def _fixed(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -311,9 +265,8 @@ def _fixed(problem: Problem, p: _Placed) -> Iterator[Violation]:
     if fixed.room is not None and fixed.room != p.room.id:
         yield _about(p, "fixed room", f"{p.id} is fixed in {fixed.room} but placed in {p.room.id}")
     if fixed.start is not None and fixed.start != p.start:
-        yield _about(
-            p, "fixed start", f"{p.id} is fixed to start {_moment(fixed.start)} but starts {_moment(p.start)}"
-        )
+        yield _about(p, "fixed start", f"{p.id} is fixed to start {_moment(fixed.start)} but starts "
+                     f"{_moment(p.start)}")
 
 
 def _window(problem: Problem, p: _Placed) -> Iterator[Violation]:
@@ -321,35 +274,22 @@ def _window(problem: Problem, p: _Placed) -> Iterator[Violation]:
     if window is None:
         return
     if window.earliest is not None and p.start < window.earliest:
-        yield _about(
-            p,
-            "window",
-            f"{p.id} starts {_moment(p.start)}, before its earliest start {_moment(window.earliest)}",
-        )
+        yield _about(p, "window", f"{p.id} starts {_moment(p.start)}, before its earliest start "
+                     f"{_moment(window.earliest)}")
     if window.latest is not None and p.end > window.latest:
-        yield _about(
-            p, "window", f"{p.id} ends {_moment(p.end)}, after its latest end {_moment(window.latest)}"
-        )
+        yield _about(p, "window", f"{p.id} ends {_moment(p.end)}, after its latest end "
+                     f"{_moment(window.latest)}")
 
 
-_PER_SESSION_CHECKS = (
-    _duration,
-    _day_hours,
-    _breaks,
-    _room_fit,
-    _room_unavailable,
-    _speaker_availability,
-    _fixed,
-    _window,
-)
+_PER_SESSION_CHECKS = (_duration, _day_hours, _breaks, _room_fit, _room_unavailable, _speaker_availability,
+                       _fixed, _window)
 
 
 # --- rules between sessions ----------------------------------------------------------------------
 
 
-def _room_clashes(
-    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
-) -> Iterator[Violation]:
+def _room_clashes(problem: Problem, placed: Mapping[str, _Placed],
+                  focus: frozenset[str] | None = None) -> Iterator[Violation]:
     changeover = problem.calendar.changeover_minutes
     rooms = None if focus is None else {placed[s].room.id for s in focus if s in placed}
     by_room: dict[str, list[_Placed]] = defaultdict(list)
@@ -362,38 +302,24 @@ def _room_clashes(
                 continue
             pair, rooms = (a.id, b.id), (room_id,)
             if b.start < a.end:
-                yield Violation(
-                    "room overlap",
-                    f"{a.id} and {b.id} overlap in {room_id} on {_overlap(a, b)}",
-                    sessions=pair,
-                    rooms=rooms,
-                )
+                yield Violation("room overlap", f"{a.id} and {b.id} overlap in {room_id} on "
+                                f"{_overlap(a, b)}", sessions=pair, rooms=rooms)
             else:
                 gap = int((b.start - a.end).total_seconds() // 60)
-                yield Violation(
-                    "changeover",
-                    f"{a.id} and {b.id} are {gap} min apart in {room_id} on "
-                    f"{_day_name(b.start)}; the changeover is {changeover} min",
-                    sessions=pair,
-                    rooms=rooms,
-                )
+                yield Violation("changeover", f"{a.id} and {b.id} are {gap} min apart in {room_id} on "
+                                f"{_day_name(b.start)}; the changeover is {changeover} min",
+                                sessions=pair, rooms=rooms)
 
 
-def _speaker_overlaps(
-    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
-) -> Iterator[Violation]:
+def _speaker_overlaps(problem: Problem, placed: Mapping[str, _Placed],
+                      focus: frozenset[str] | None = None) -> Iterator[Violation]:
     for speaker_id, talks in _by_speaker(placed, focus).items():
         for a, b in _close_pairs(talks):
             if not _involves(focus, a, b):
                 continue
-            yield Violation(
-                "speaker overlap",
-                f"speaker {speaker_id} is in {a.id} ({a.room.id}) and {b.id} "
-                f"({b.room.id}) at once on {_overlap(a, b)}",
-                sessions=(a.id, b.id),
-                rooms=tuple(dict.fromkeys((a.room.id, b.room.id))),
-                speakers=(speaker_id,),
-            )
+            yield Violation("speaker overlap", f"speaker {speaker_id} is in {a.id} ({a.room.id}) and {b.id} "
+                            f"({b.room.id}) at once on {_overlap(a, b)}", sessions=(a.id, b.id),
+                            rooms=tuple(dict.fromkeys((a.room.id, b.room.id))), speakers=(speaker_id,))
 
 
 def _after_order(placed: Mapping[str, _Placed], focus: frozenset[str] | None = None) -> Iterator[Violation]:
@@ -402,18 +328,13 @@ def _after_order(placed: Mapping[str, _Placed], focus: frozenset[str] | None = N
             before = placed.get(before_id)
             # An unplaced predecessor is either optional and dropped, or already reported as missing.
             if before is not None and before.end > p.start and _involves(focus, before, p):
-                yield Violation(
-                    "after",
-                    f"{p.id} must start after {before_id} ends ({_moment(before.end)}) "
-                    f"but starts {_moment(p.start)}",
-                    sessions=(before_id, p.id),
-                    rooms=tuple(dict.fromkeys((before.room.id, p.room.id))),
-                )
+                yield Violation("after", f"{p.id} must start after {before_id} ends ({_moment(before.end)}) "
+                                f"but starts {_moment(p.start)}", sessions=(before_id, p.id),
+                                rooms=tuple(dict.fromkeys((before.room.id, p.room.id))))
 
 
-def _no_overlap_groups(
-    problem: Problem, placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
-) -> Iterator[Violation]:
+def _no_overlap_groups(problem: Problem, placed: Mapping[str, _Placed],
+                       focus: frozenset[str] | None = None) -> Iterator[Violation]:
     for index, rule in enumerate(problem.no_overlap):
         if focus is not None and focus.isdisjoint(rule.sessions):
             continue
@@ -422,13 +343,9 @@ def _no_overlap_groups(
         for a, b in _close_pairs(members):
             if not _involves(focus, a, b):
                 continue
-            yield Violation(
-                "no_overlap",
-                f"{a.id} and {b.id} overlap on {_overlap(a, b)} but "
-                f"rules.no_overlap[{index}]{why} keeps them apart",
-                sessions=(a.id, b.id),
-                rooms=tuple(dict.fromkeys((a.room.id, b.room.id))),
-            )
+            yield Violation("no_overlap", f"{a.id} and {b.id} overlap on {_overlap(a, b)} but "
+                            f"rules.no_overlap[{index}]{why} keeps them apart", sessions=(a.id, b.id),
+                            rooms=tuple(dict.fromkeys((a.room.id, b.room.id))))
 
 
 def _close_pairs(
@@ -458,9 +375,8 @@ def _quality(problem: Problem, placed: Mapping[str, _Placed]) -> Quality:
     remote = [_awake(region, p, zone) for p in placed.values() for region in p.session.remote_audience]
     return Quality(
         track_clashes=len(clashes),
-        track_clash_attendance=sum(
-            min(a.session.expected_attendance, b.session.expected_attendance) for a, b in clashes
-        ),
+        track_clash_attendance=sum(min(a.session.expected_attendance, b.session.expected_attendance)
+                                   for a, b in clashes),
         preferences_met=len(met),
         preferences_total=len(preferences),
         preference_weight_met=sum(pref.weight for pref in met),
@@ -473,9 +389,8 @@ def _quality(problem: Problem, placed: Mapping[str, _Placed]) -> Quality:
     )
 
 
-def _track_clashes(
-    placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
-) -> list[tuple[_Placed, _Placed]]:
+def _track_clashes(placed: Mapping[str, _Placed],
+                   focus: frozenset[str] | None = None) -> list[tuple[_Placed, _Placed]]:
     tracks = None if focus is None else {t for s in focus if s in placed for t in placed[s].session.tracks}
     by_track: dict[str, list[_Placed]] = defaultdict(list)
     for p in placed.values():
@@ -483,12 +398,8 @@ def _track_clashes(
             if tracks is None or track in tracks:
                 by_track[track].append(p)
     # A pair sharing two tracks is still one clash for the people in the room.
-    pairs = {
-        (a.id, b.id): (a, b)
-        for members in by_track.values()
-        for a, b in _close_pairs(members)
-        if _involves(focus, a, b)
-    }
+    pairs = {(a.id, b.id): (a, b) for members in by_track.values() for a, b in _close_pairs(members)
+             if _involves(focus, a, b)}
     return [pairs[key] for key in sorted(pairs)]
 
 
@@ -520,12 +431,11 @@ def _tight_changes(placed: Mapping[str, _Placed]) -> Iterator[TightChange]:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _by_speaker(
-    placed: Mapping[str, _Placed], focus: frozenset[str] | None = None
-) -> dict[str, list[_Placed]]:
-    speakers = (
-        None if focus is None else {sp for s in focus if s in placed for sp in placed[s].session.speakers}
-    )
+def _by_speaker(placed: Mapping[str, _Placed],
+                focus: frozenset[str] | None = None) -> dict[str, list[_Placed]]:
+    speakers = None if focus is None else {
+        sp for s in focus if s in placed for sp in placed[s].session.speakers
+    }
     talks: dict[str, list[_Placed]] = defaultdict(list)
     for p in placed.values():
         for speaker_id in dict.fromkeys(p.session.speakers):

@@ -118,7 +118,7 @@ SCHEMAS: Json = {
                     "type": "string",
                     "enum": ["delayed", "cancelled", "started_early", "started", "ended_early", "ended"],
                 },
-                "description": 'What happened, in reading order (pages say e.g. "Delayed by 20 min")',
+                "description": "What happened, in reading order (pages say e.g. \"Delayed by 20 min\")",
             },
             "delay_minutes": {**INTEGER, "description": "The announced delay (0: on time)"},
             "day": DATE,
@@ -195,15 +195,8 @@ ERROR_RESPONSES = {
 
 def _get(operation_id: str, summary: str, schema: Json, **extra: Any) -> Json:
     responses = {"200": _json(schema, summary), **ERROR_RESPONSES, **extra.pop("responses", {})}
-    return {
-        "get": {
-            "operationId": operation_id,
-            "summary": summary,
-            "tags": ["agenda"],
-            "responses": responses,
-            **extra,
-        }
-    }
+    return {"get": {"operationId": operation_id, "summary": summary, "tags": ["agenda"],
+                    "responses": responses, **extra}}
 
 
 def _list_of(name: str) -> Json:
@@ -232,16 +225,12 @@ PATHS: Json = {
         responses={"400": _json(_ref("Error"), "An unknown parameter or a malformed day")},
     ),
     "/api/v1/sessions/{key}": _get(
-        "getSession",
-        "One published session",
-        _ref("Session"),
+        "getSession", "One published session", _ref("Session"),
         parameters=[_id_parameter("key", "The session id, e.g. `s-001`")],
     ),
     "/api/v1/speakers": _get("listSpeakers", "Speakers of published sessions, by name", _list_of("Speaker")),
     "/api/v1/speakers/{key}": _get(
-        "getSpeaker",
-        "One speaker with their sessions",
-        _ref("SpeakerDetail"),
+        "getSpeaker", "One speaker with their sessions", _ref("SpeakerDetail"),
         parameters=[_id_parameter("key", "The speaker id, e.g. `sp-001`")],
     ),
     "/api/v1/versions": _get(
