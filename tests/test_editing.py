@@ -19,8 +19,11 @@ from scheduler.problem_file import parse_problem
 from scheduler.schedule_file import parse_schedule
 from scheduler.store import export_problem
 from scheduler.versions import save_draft, version_schedule
+from solver import solve
+from solver.domain import Problem, Schedule
 from tests.strategies import problems_with_schedules
 from tests.test_live_data import DAY1, DAY2, at, event_of, schedule, seed
+from tests.test_solver_properties import OPTIONS, planted_events
 
 pytestmark = pytest.mark.db
 EDITOR = Actor("editor@example.org", "console", None)
@@ -238,3 +241,27 @@ def test_accepted_moves_keep_the_draft_valid(
             except editing.EditRefused:
                 continue
             assert check(problem, version_schedule(db, draft)).valid
+
+
+@settings(max_examples=8, deadline=None)
+@given(planted_events(), st.data())
+def test_a_replan_never_moves_a_pinned_session(event: tuple[Problem, Schedule], data: st.DataObject) -> None:
+    problem, planted = event
+    assignments = st.sampled_from(planted.assignments)
+    chosen = data.draw(st.lists(assignments, max_size=4, unique_by=lambda a: a.session), label="pins")
+    kinds = data.draw(st.lists(st.sampled_from(["both", "room", "start"]), min_size=len(chosen),
+                               max_size=len(chosen)), label="kinds")  # fmt: skip
+    pins = {
+        a.session: {"room": a.room if kind != "start" else None,
+                    "start": a.start.isoformat() if kind != "room" else None}
+        for a, kind in zip(chosen, kinds, strict=True)
+    }  # fmt: skip
+    pinned = editing.pinned_problem(problem, pins)
+    result = solve(pinned, OPTIONS, baseline=planted)
+    assert result.status in ("optimal", "feasible")
+    for key, pin in pins.items():
+        placed = result.assignment(key)
+        assert placed is not None
+        assert pin["room"] in (None, placed.room) and pin["start"] in (None, placed.start.isoformat())
+    assert check(pinned, result).valid
+    assert editing.pins_in_conflict(pins, result) == []
