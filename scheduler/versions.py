@@ -17,7 +17,6 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload
 
 from scheduler import models
 from scheduler.agenda import latest_published
@@ -67,15 +66,15 @@ def save_draft(
 
 def version_schedule(db: DbSession, version: models.ScheduleVersion) -> domain.Schedule:
     """A stored version as the domain Schedule it was made from (e.g. the baseline of a re-plan)."""
-    rows = db.scalars(
-        select(models.Assignment)
+    # The keys alone, not whole session and room rows: the editor reads a draft at every move.
+    rows = db.execute(
+        select(models.Session.key, models.Room.key, models.Assignment.start, models.Assignment.end)
+        .join(models.Session, models.Assignment.session_id == models.Session.id)
+        .join(models.Room, models.Assignment.room_id == models.Room.id)
         .where(models.Assignment.version_id == version.id)
-        .options(joinedload(models.Assignment.session), joinedload(models.Assignment.room))
         .order_by(models.Assignment.id)  # rows are written in the schedule's order
     ).all()
-    assignments = [
-        domain.Assignment(session=a.session.key, room=a.room.key, start=a.start, end=a.end) for a in rows
-    ]
+    assignments = [domain.Assignment(key, room, start, end) for key, room, start, end in rows]
     # The report holds the rest of the schedule file; reading it back restores those objects.
     report = parse_schedule({"format": SCHEDULE_FORMAT, "status": version.status, **version.report})
     return replace(
