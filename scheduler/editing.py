@@ -1,6 +1,6 @@
 """The timetable editor: the team's own changes to a draft, each checked at once and logged.
 
-Every edit (move, swap, place, unschedule, pin, unpin, undo, redo) is one function here, used by the
+Every edit (move or place, swap, unschedule, pin, unpin, undo, redo) is one function here, used by the
 console's pages and its API alike. Each:
 
 - carries the draft's `revision` the editor was looking at; an edit based on an older revision is
@@ -84,30 +84,11 @@ def move(
     override: bool = False,
     problem: domain.Problem | None = None,
 ) -> Outcome:
-    """Move a placed session to `room` at `start` (same length)."""
+    """Move a session to `room` at `start` (same length): a placed one moves, an unscheduled one is
+    placed (logged as `draft.move` or `draft.place`)."""
     editor = _Editor(db, version, revision, problem)
-    if editor.place_of(session) is None:
-        raise EditError(f"{session} is not placed in this draft: place it instead of moving it")
-    return editor.apply("move", {session: (room, start)}, actor, override)
-
-
-def place(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    session: str,
-    room: str,
-    start: datetime,
-    *,
-    revision: int,
-    actor: Actor | None,
-    override: bool = False,
-    problem: domain.Problem | None = None,
-) -> Outcome:
-    """Place an unscheduled session in `room` at `start`."""
-    editor = _Editor(db, version, revision, problem)
-    if editor.place_of(session) is not None:
-        raise EditError(f"{session} is already placed in this draft: move it instead")
-    return editor.apply("place", {session: (room, start)}, actor, override)
+    action = "move" if editor.place_of(session) is not None else "place"
+    return editor.apply(action, {session: (room, start)}, actor, override)
 
 
 def swap(

@@ -113,7 +113,7 @@ def test_drag_keyboard_and_a_second_editor(served: tuple[str, int, Any]) -> None
     page.select_option("#e-room", "room-b")
     page.keyboard.press("Tab")
     page.select_option("#e-start", "2025-07-08T11:00")
-    page.focus("button[value=put]")
+    page.focus("button[value=move]")
     page.keyboard.press("Enter")
     page.wait_for_selector(".alert-success:has-text('Done (move)')")
     assert page.locator(_cell("room-b", "2025-07-08T11:00") + ' [data-session="s-day2"]').count() == 1

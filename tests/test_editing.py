@@ -42,6 +42,12 @@ def _version(db: object, event_id: int, number: int) -> ScheduleVersion:
     ).one()
 
 
+def _move(db: object, event_id: int, number: int, session: str, room: str, when: datetime, revision: int = 0,
+          **options: bool) -> editing.Outcome:  # fmt: skip
+    draft = _version(db, event_id, number)
+    return editing.move(db, draft, session, room, when, revision=revision, actor=EDITOR, **options)  # type: ignore[arg-type]
+
+
 def test_a_move_to_a_free_slot_is_made_logged_and_counted(engine: Engine) -> None:
     event_id, number = _draft(engine)
     with transaction(engine) as db:
@@ -62,15 +68,7 @@ def test_a_move_onto_a_speakers_other_session_is_refused_naming_the_speaker(engi
     event_id, number = _draft(engine)
     with pytest.raises(editing.EditRefused) as refused, transaction(engine) as db:
         # sp-nd speaks in s-par at 16:00 in room-b.
-        editing.move(
-            db,
-            _version(db, event_id, number),
-            "s-next",
-            "room-c",
-            at(DAY1, "16:00"),
-            revision=0,
-            actor=EDITOR,
-        )
+        _move(db, event_id, number, "s-next", "room-c", at(DAY1, "16:00"))
     assert [v.rule for v in refused.value.violations] == ["speaker overlap"]
     assert "speaker sp-nd" in refused.value.violations[0].message
     with transaction(engine) as db:
@@ -80,16 +78,7 @@ def test_a_move_onto_a_speakers_other_session_is_refused_naming_the_speaker(engi
 def test_an_override_keeps_the_move_and_stores_what_it_breaks(engine: Engine) -> None:
     event_id, number = _draft(engine)
     with transaction(engine) as db:
-        outcome = editing.move(
-            db,
-            _version(db, event_id, number),
-            "s-next",
-            "room-c",
-            at(DAY1, "16:00"),
-            revision=0,
-            actor=EDITOR,
-            override=True,
-        )
+        outcome = _move(db, event_id, number, "s-next", "room-c", at(DAY1, "16:00"), override=True)
         assert [v.rule for v in outcome.violations] == ["speaker overlap"]
     with transaction(engine) as db:
         draft = _version(db, event_id, number)
@@ -104,28 +93,12 @@ def test_an_override_keeps_the_move_and_stores_what_it_breaks(engine: Engine) ->
 def test_an_edit_on_a_stale_revision_is_refused_with_the_reason(engine: Engine) -> None:
     event_id, number = _draft(engine)
     with transaction(engine) as db:
-        editing.move(
-            db,
-            _version(db, event_id, number),
-            "s-next",
-            "room-c",
-            at(DAY1, "10:00"),
-            revision=0,
-            actor=EDITOR,
-        )
+        _move(db, event_id, number, "s-next", "room-c", at(DAY1, "10:00"))
     with (
         transaction(engine) as db,
         pytest.raises(editing.StaleRevision, match="has changed since you loaded"),
     ):
-        editing.move(
-            db,
-            _version(db, event_id, number),
-            "s-day2",
-            "room-c",
-            at(DAY2, "11:00"),
-            revision=0,
-            actor=EDITOR,
-        )
+        _move(db, event_id, number, "s-day2", "room-c", at(DAY2, "11:00"))
 
 
 def test_swap_unschedule_place_and_their_effects(engine: Engine) -> None:
@@ -140,7 +113,7 @@ def test_swap_unschedule_place_and_their_effects(engine: Engine) -> None:
             editing.unschedule(db, draft, "s-day2", revision=1, actor=EDITOR)  # not optional
         gone = editing.unschedule(db, draft, "s-morning", revision=1, actor=EDITOR, override=True)
         assert gone.changes[0].kind == "cancelled"
-        back = editing.place(db, draft, "s-morning", "room-a", at(DAY1, "11:00"), revision=2, actor=EDITOR)
+        back = editing.move(db, draft, "s-morning", "room-a", at(DAY1, "11:00"), revision=2, actor=EDITOR)
         assert back.changes[0].kind == "new" and not back.violations
         moved = editing.move(
             db, draft, "s-par", "room-b", at(DAY1, "12:00"), revision=3, actor=EDITOR, override=True

@@ -153,11 +153,6 @@ def editor(number: int) -> ResponseReturnValue:
 @bp.post("/versions/<int:number>/edit")
 def editor_action(number: int) -> ResponseReturnValue:
     action = request.form.get("action", "")
-    if action == "put":
-        # The list form's one button: a placed session moves, an unscheduled one is placed.
-        version = operations.find_version_or_404(number)
-        placed = operations.draft_schedule(get_db(), version).assignment(request.form.get("session", ""))
-        action = "move" if placed is not None else "place"
     try:
         outcome = operations.edit_draft(number, action, request.form)
     except operations.ActionRefused as refused:
@@ -165,7 +160,7 @@ def editor_action(number: int) -> ResponseReturnValue:
     data = operations.outcome_data(outcome)
     lines = [c["describe"] for c in data["changes"]] + data["effects"]
     lines += [_("Kept although it breaks: %(rule)s", rule=rule) for rule in data["override"]]
-    flash(_("Done (%(action)s).", action=action) + (" " + "; ".join(lines) if lines else ""))
+    flash(_("Done (%(action)s).", action=outcome.action) + (" " + "; ".join(lines) if lines else ""))
     return redirect(url_for("console.editor", number=number, **_kept_filters()))
 
 

@@ -256,7 +256,8 @@ OPERATIONS: tuple[tuple[str, str, str, str, Json | None, str, Json], ...] = (
         "post",
         "/versions/{number}/edits/{edit}",
         "draft_edit",
-        "Move, place, swap, unschedule, pin, unpin, undo or redo in a draft, checked at once: 409 with "
+        "Move (or place: the same edit), swap, unschedule, pin, unpin, undo or redo in a draft, checked "
+        "at once: 409 with "
         "the broken rules in words (nothing changed) unless `override`, 409 on a stale revision",
         {"application/json": {"schema": EDIT_BODY}},
         "200",

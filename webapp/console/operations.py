@@ -283,6 +283,7 @@ def draft_schedule(db: DbSession, version: ScheduleVersion) -> Any:
 
 # --- edit a draft --------------------------------------------------------------------------------
 
+# "place" is "move" by another name: both move a placed session and place an unscheduled one.
 EDITS = ("move", "place", "swap", "unschedule", "pin", "unpin", "undo", "redo")
 PIN_KINDS = ("both", "room", "start")
 
@@ -337,8 +338,7 @@ def _edit(db: DbSession, version: ScheduleVersion, action: str, values: Mapping[
     kept = {"override": _flag(values, "override")}
     if action in ("move", "place"):
         session, room, start = _text(values, "session"), _text(values, "room"), _moment(values, "start")
-        edit = editing.move if action == "move" else editing.place
-        return edit(db, version, session, room, start, **common, **kept)
+        return editing.move(db, version, session, room, start, **common, **kept)
     if action == "swap":
         return editing.swap(db, version, _text(values, "session"), _text(values, "other"), **common, **kept)
     if action == "unschedule":

@@ -115,8 +115,7 @@
     var cell = targetAt(event.clientX, event.clientY);
     mark(null);
     if (!cell || cell === from) return;
-    var edit = card.hasAttribute("data-placed") ? "move" : "place";
-    send(edit, {session: card.getAttribute("data-session"), room: cell.getAttribute("data-room"),
+    send("move", {session: card.getAttribute("data-session"), room: cell.getAttribute("data-room"),
                 start: cell.getAttribute("data-start")});
   });
 
