@@ -72,74 +72,47 @@ class Outcome:
 # --- the edits ------------------------------------------------------------------------------------
 
 
-def move(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    session: str,
-    room: str,
-    start: datetime,
-    *,
-    revision: int,
-    actor: Actor | None,
-    override: bool = False,
-    problem: domain.Problem | None = None,
-) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class Editing:
+    """Who edits which draft, from which revision of it (the one their view shows)."""
+
+    db: DbSession
+    version: models.ScheduleVersion
+    revision: int
+    actor: Actor | None
+    # The event's problem, when the caller keeps it between edits (else read from the database).
+    problem: domain.Problem | None = None
+
+
+def move(edit: Editing, session: str, room: str, start: datetime, *, override: bool = False) -> Outcome:
     """Move a session to `room` at `start` (same length): a placed one moves, an unscheduled one is
     placed (logged as `draft.move` or `draft.place`)."""
-    editor = _Editor(db, version, revision, problem)
+    editor = _Editor(edit)
     action = "move" if editor.place_of(session) is not None else "place"
-    return editor.apply(action, {session: (room, start)}, actor, override)
+    return editor.apply(action, {session: (room, start)}, override)
 
 
-def swap(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    first: str,
-    second: str,
-    *,
-    revision: int,
-    actor: Actor | None,
-    override: bool = False,
-    problem: domain.Problem | None = None,
-) -> Outcome:
+def swap(edit: Editing, first: str, second: str, *, override: bool = False) -> Outcome:
     """Exchange two placed sessions' rooms and starts in one edit."""
-    editor = _Editor(db, version, revision, problem)
+    editor = _Editor(edit)
     a, b = editor.place_of(first), editor.place_of(second)
     if a is None or b is None or first == second:
         raise EditError(f"a swap needs two different placed sessions, not {first} and {second}")
-    return editor.apply("swap", {first: b, second: a}, actor, override)
+    return editor.apply("swap", {first: b, second: a}, override)
 
 
-def unschedule(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    session: str,
-    *,
-    revision: int,
-    actor: Actor | None,
-    override: bool = False,
-    problem: domain.Problem | None = None,
-) -> Outcome:
+def unschedule(edit: Editing, session: str, *, override: bool = False) -> Outcome:
     """Take a session out of the agenda (a session that is not optional needs an override)."""
-    editor = _Editor(db, version, revision, problem)
+    editor = _Editor(edit)
     if editor.place_of(session) is None:
         raise EditError(f"{session} is not placed in this draft")
-    return editor.apply("unschedule", {session: None}, actor, override)
+    return editor.apply("unschedule", {session: None}, override)
 
 
-def pin(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    sessions: Iterable[str],
-    what: PinKind = "both",
-    *,
-    revision: int,
-    actor: Actor | None,
-    problem: domain.Problem | None = None,
-) -> Outcome:
+def pin(edit: Editing, sessions: Iterable[str], what: PinKind = "both") -> Outcome:
     """Pin placed sessions where they are (their room, their start, or both): a re-plan keeps them."""
-    editor = _Editor(db, version, revision, problem)
-    pins = dict(version.pins)
+    editor = _Editor(edit)
+    pins = dict(edit.version.pins)
     for session in _listed(sessions):
         where = editor.place_of(session)
         if where is None:
@@ -149,48 +122,26 @@ def pin(
             "room": room if what in ("room", "both") else None,
             "start": start.isoformat() if what in ("start", "both") else None,
         }
-    return editor.set_pins("pin", pins, actor)
+    return editor.set_pins("pin", pins)
 
 
-def unpin(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    sessions: Iterable[str],
-    *,
-    revision: int,
-    actor: Actor | None,
-    problem: domain.Problem | None = None,
-) -> Outcome:
-    editor = _Editor(db, version, revision, problem)
-    listed = _listed(sessions)
-    not_pinned = [s for s in listed if s not in version.pins]
+def unpin(edit: Editing, sessions: Iterable[str]) -> Outcome:
+    editor = _Editor(edit)
+    listed, pins = _listed(sessions), edit.version.pins
+    not_pinned = [s for s in listed if s not in pins]
     if not_pinned:
         raise EditError(f"not pinned: {', '.join(not_pinned)}")
-    return editor.set_pins("unpin", {k: v for k, v in version.pins.items() if k not in listed}, actor)
+    return editor.set_pins("unpin", {k: v for k, v in pins.items() if k not in listed})
 
 
-def undo(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    *,
-    revision: int,
-    actor: Actor | None,
-    problem: domain.Problem | None = None,
-) -> Outcome:
+def undo(edit: Editing) -> Outcome:
     """Take back the draft's latest edit (any editor's: the stack is the draft's, shared)."""
-    return _Editor(db, version, revision, problem).step_back("undo", actor)
+    return _Editor(edit).step_back("undo")
 
 
-def redo(
-    db: DbSession,
-    version: models.ScheduleVersion,
-    *,
-    revision: int,
-    actor: Actor | None,
-    problem: domain.Problem | None = None,
-) -> Outcome:
+def redo(edit: Editing) -> Outcome:
     """Make again the edit the latest undo took back."""
-    return _Editor(db, version, revision, problem).step_back("redo", actor)
+    return _Editor(edit).step_back("redo")
 
 
 # --- re-planning around pins ------------------------------------------------------------------------
@@ -261,18 +212,18 @@ def _place_from(data: list[str] | None) -> Place:
 class _Editor:
     """One edit of one draft: the draft as a domain schedule, and what writing a change needs."""
 
-    def __init__(
-        self, db: DbSession, version: models.ScheduleVersion, revision: int, problem: domain.Problem | None
-    ) -> None:
+    def __init__(self, edit: Editing) -> None:
+        db, version = edit.db, edit.version
         if version.state != DRAFT:
             raise EditError(f"version {version.number} is published; only drafts are edited")
         self.db = db
         self.version = version
-        self.seen = revision
+        self.actor = edit.actor
+        self.seen = edit.revision
         db.refresh(version, ["revision"])
-        if version.revision != revision:
+        if version.revision != edit.revision:
             raise self._stale()
-        self.problem = problem or export_problem(db, version.event)
+        self.problem = edit.problem or export_problem(db, version.event)
         self.sessions = {s.id: s for s in self.problem.sessions}
         self.schedule = version_schedule(db, version)
 
@@ -306,7 +257,6 @@ class _Editor:
         self,
         action: str,
         places: Mapping[str, Place],
-        actor: Actor | None,
         override: bool,
         *,
         history: str = "new",
@@ -337,12 +287,10 @@ class _Editor:
                 "undo", {"action": action, "before": _places_data(before), "after": _places_data(places)}
             )
             self.version.redo = []
-        self._log(action, actor, changes, violations, effects)
+        self._log(action, changes, violations, effects)
         return Outcome(action, self.version.revision, tuple(changes), tuple(violations), tuple(effects))
 
-    def set_pins(
-        self, action: str, pins: dict[str, Any], actor: Actor | None, *, history: str = "new"
-    ) -> Outcome:
+    def set_pins(self, action: str, pins: dict[str, Any], *, history: str = "new") -> Outcome:
         self._claim()
         if history == "new":
             self._push("undo", {"action": action, "pins_before": self.version.pins, "pins_after": pins})
@@ -350,7 +298,7 @@ class _Editor:
         self.version.pins = pins
         record(
             self.db,
-            actor,
+            self.actor,
             f"draft.{action}",
             event=self.version.event_id,
             subject=f"draft {self.version.number}",
@@ -359,7 +307,7 @@ class _Editor:
         )
         return Outcome(action, self.version.revision, (), pins=pins)
 
-    def step_back(self, direction: str, actor: Actor | None) -> Outcome:
+    def step_back(self, direction: str) -> Outcome:
         """Undo (or redo) the top step of the stack, moving it onto the other stack."""
         stack = list(self.version.undo if direction == "undo" else self.version.redo)
         if not stack:
@@ -370,12 +318,10 @@ class _Editor:
         self._push(other, step)
         back = direction == "undo"
         if "pins_before" in step:
-            return self.set_pins(
-                direction, step["pins_before" if back else "pins_after"], actor, history=direction
-            )
+            return self.set_pins(direction, step["pins_before" if back else "pins_after"], history=direction)
         places = {s: _place_from(p) for s, p in step["before" if back else "after"].items()}
         # The draft was in exactly that state before: keep it as it was, broken rules included.
-        return self.apply(direction, places, actor, override=True, history=direction)
+        return self.apply(direction, places, override=True, history=direction)
 
     def _push(self, stack: str, step: Mapping[str, Any]) -> None:
         setattr(self.version, stack, [*getattr(self.version, stack), dict(step)][-UNDO_DEPTH:])
@@ -441,7 +387,6 @@ class _Editor:
     def _log(
         self,
         action: str,
-        actor: Actor | None,
         changes: list[Change],
         violations: list[Violation],
         effects: list[str],
@@ -456,7 +401,7 @@ class _Editor:
             detail["override"] = [f"{v.rule}: {v.message}" for v in violations]
         record(
             self.db,
-            actor,
+            self.actor,
             f"draft.{action}",
             event=self.version.event_id,
             subject=f"draft {self.version.number}: {', '.join(c.session for c in changes)}",

@@ -45,14 +45,18 @@ def _version(db: object, event_id: int, number: int) -> ScheduleVersion:
 def _move(db: object, event_id: int, number: int, session: str, room: str, when: datetime, revision: int = 0,
           **options: bool) -> editing.Outcome:  # fmt: skip
     draft = _version(db, event_id, number)
-    return editing.move(db, draft, session, room, when, revision=revision, actor=EDITOR, **options)  # type: ignore[arg-type]
+    return editing.move(_as(db, draft, revision), session, room, when, **options)
+
+
+def _as(db: object, draft: ScheduleVersion, revision: int) -> editing.Editing:
+    return editing.Editing(db, draft, revision, EDITOR)  # type: ignore[arg-type]
 
 
 def test_a_move_to_a_free_slot_is_made_logged_and_counted(engine: Engine) -> None:
     event_id, number = _draft(engine)
     with transaction(engine) as db:
         draft = _version(db, event_id, number)
-        outcome = editing.move(db, draft, "s-next", "room-c", at(DAY1, "10:00"), revision=0, actor=EDITOR)
+        outcome = editing.move(_as(db, draft, 0), "s-next", "room-c", at(DAY1, "10:00"))
         assert outcome.revision == 1 and not outcome.violations
         assert [c.session for c in outcome.changes] == ["s-next"]
     with transaction(engine) as db:
@@ -86,7 +90,7 @@ def test_an_override_keeps_the_move_and_stores_what_it_breaks(engine: Engine) ->
         line = db.scalars(select(AuditEntry).where(AuditEntry.action == "draft.move")).one()
         assert line.detail["override"]
         # Moving it somewhere clean drops the override.
-        editing.move(db, draft, "s-next", "room-c", at(DAY1, "10:00"), revision=1, actor=EDITOR)
+        editing.move(_as(db, draft, 1), "s-next", "room-c", at(DAY1, "10:00"))
         assert draft.overrides == {}
 
 
@@ -106,18 +110,16 @@ def test_swap_unschedule_place_and_their_effects(engine: Engine) -> None:
     with transaction(engine) as db:
         draft = _version(db, event_id, number)
         # Swapping the two 16:00 sessions keeps their track clash (C1/C2 both ways): no effect in words.
-        swapped = editing.swap(db, draft, "s-open", "s-par", revision=0, actor=EDITOR, override=True)
+        swapped = editing.swap(_as(db, draft, 0), "s-open", "s-par", override=True)
         assert {c.session for c in swapped.changes} == {"s-open", "s-par"}
         assert {v.rule for v in swapped.violations} >= {"capacity"}  # 90 people in room-b's 50 seats
         with pytest.raises(editing.EditRefused, match="hard rule"):
-            editing.unschedule(db, draft, "s-day2", revision=1, actor=EDITOR)  # not optional
-        gone = editing.unschedule(db, draft, "s-morning", revision=1, actor=EDITOR, override=True)
+            editing.unschedule(_as(db, draft, 1), "s-day2")  # not optional
+        gone = editing.unschedule(_as(db, draft, 1), "s-morning", override=True)
         assert gone.changes[0].kind == "cancelled"
-        back = editing.move(db, draft, "s-morning", "room-a", at(DAY1, "11:00"), revision=2, actor=EDITOR)
+        back = editing.move(_as(db, draft, 2), "s-morning", "room-a", at(DAY1, "11:00"))
         assert back.changes[0].kind == "new" and not back.violations
-        moved = editing.move(
-            db, draft, "s-par", "room-b", at(DAY1, "12:00"), revision=3, actor=EDITOR, override=True
-        )
+        moved = editing.move(_as(db, draft, 3), "s-par", "room-b", at(DAY1, "12:00"), override=True)
         assert any("removes a track clash" in effect for effect in moved.effects)
 
 
@@ -125,22 +127,22 @@ def test_pins_block_moves_and_undo_redo_walk_the_history(engine: Engine) -> None
     event_id, number = _draft(engine)
     with transaction(engine) as db:
         draft = _version(db, event_id, number)
-        editing.pin(db, draft, ["s-open", "s-day2"], "both", revision=0, actor=EDITOR)
+        editing.pin(_as(db, draft, 0), ["s-open", "s-day2"], "both")
         assert draft.pins["s-open"] == {"room": "room-a", "start": at(DAY1, "16:00").isoformat()}
         with pytest.raises(editing.EditError, match="pinned"):
-            editing.move(db, draft, "s-open", "room-c", at(DAY1, "10:00"), revision=1, actor=EDITOR)
-        editing.move(db, draft, "s-next", "room-c", at(DAY1, "10:00"), revision=1, actor=EDITOR)
-        editing.undo(db, draft, revision=2, actor=EDITOR)
+            editing.move(_as(db, draft, 1), "s-open", "room-c", at(DAY1, "10:00"))
+        editing.move(_as(db, draft, 1), "s-next", "room-c", at(DAY1, "10:00"))
+        editing.undo(_as(db, draft, 2))
         assert version_schedule(db, draft).assignment("s-next").start == at(DAY1, "17:15")  # type: ignore[union-attr]
-        editing.undo(db, draft, revision=3, actor=EDITOR)
+        editing.undo(_as(db, draft, 3))
         assert draft.pins == {}
-        editing.redo(db, draft, revision=4, actor=EDITOR)
+        editing.redo(_as(db, draft, 4))
         assert set(draft.pins) == {"s-open", "s-day2"}
-        editing.redo(db, draft, revision=5, actor=EDITOR)
+        editing.redo(_as(db, draft, 5))
         assert version_schedule(db, draft).assignment("s-next").start == at(DAY1, "10:00")  # type: ignore[union-attr]
         with pytest.raises(editing.EditError, match="nothing to redo"):
-            editing.redo(db, draft, revision=6, actor=EDITOR)
-        editing.unpin(db, draft, ["s-day2"], revision=6, actor=EDITOR)
+            editing.redo(_as(db, draft, 6))
+        editing.unpin(_as(db, draft, 6), ["s-day2"])
         assert set(draft.pins) == {"s-open"}
         actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.startswith("draft."))).all()
         assert actions.count("draft.undo") == 2 and actions.count("draft.redo") == 2
@@ -149,15 +151,7 @@ def test_pins_block_moves_and_undo_redo_walk_the_history(engine: Engine) -> None
 def test_published_versions_are_not_edited(engine: Engine) -> None:
     event_id = seed(engine)
     with transaction(engine) as db, pytest.raises(editing.EditError, match="only drafts"):
-        editing.move(
-            db,
-            _version(db, event_id, 1),
-            "s-next",
-            "room-c",
-            datetime(2025, 7, 8, 10),
-            revision=0,
-            actor=EDITOR,
-        )
+        editing.move(_as(db, _version(db, event_id, 1), 0), "s-next", "room-c", datetime(2025, 7, 8, 10))
 
 
 @settings(max_examples=150, deadline=None)
@@ -201,16 +195,8 @@ def test_accepted_moves_keep_the_draft_valid(
         assert check(problem, version_schedule(db, draft)).valid
         for session, room, day, clock in moves:
             try:
-                editing.move(
-                    db,
-                    draft,
-                    session,
-                    room,
-                    at(day, clock),
-                    revision=draft.revision,
-                    actor=EDITOR,
-                    problem=problem,
-                )  # type: ignore[arg-type]
+                edit = editing.Editing(db, draft, draft.revision, EDITOR, problem)
+                editing.move(edit, session, room, at(day, clock))  # type: ignore[arg-type]
             except editing.EditRefused:
                 continue
             assert check(problem, version_schedule(db, draft)).valid

@@ -330,27 +330,23 @@ def _revision(values: Mapping[str, Any]) -> int:
 
 
 def _edit(db: DbSession, version: ScheduleVersion, action: str, values: Mapping[str, Any]) -> editing.Outcome:
-    common: dict[str, Any] = {
-        "revision": _revision(values),
-        "actor": actor(),
-        "problem": event_problem(db, version.event),
-    }
-    kept = {"override": _flag(values, "override")}
+    edit = editing.Editing(db, version, _revision(values), actor(), event_problem(db, version.event))
+    override = _flag(values, "override")
     if action in ("move", "place"):
         session, room, start = _text(values, "session"), _text(values, "room"), _moment(values, "start")
-        return editing.move(db, version, session, room, start, **common, **kept)
+        return editing.move(edit, session, room, start, override=override)
     if action == "swap":
-        return editing.swap(db, version, _text(values, "session"), _text(values, "other"), **common, **kept)
+        return editing.swap(edit, _text(values, "session"), _text(values, "other"), override=override)
     if action == "unschedule":
-        return editing.unschedule(db, version, _text(values, "session"), **common, **kept)
+        return editing.unschedule(edit, _text(values, "session"), override=override)
     if action == "pin":
         what = str(values.get("what") or "both")
         if what not in PIN_KINDS:
             raise ActionRefused(400, _("Pin the room, the start or both."))
-        return editing.pin(db, version, _sessions(values), what, **common)  # type: ignore[arg-type]
+        return editing.pin(edit, _sessions(values), what)  # type: ignore[arg-type]
     if action == "unpin":
-        return editing.unpin(db, version, _sessions(values), **common)
-    return (editing.undo if action == "undo" else editing.redo)(db, version, **common)
+        return editing.unpin(edit, _sessions(values))
+    return (editing.undo if action == "undo" else editing.redo)(edit)
 
 
 def edit_draft(number: int, action: str, values: Mapping[str, Any]) -> editing.Outcome:
