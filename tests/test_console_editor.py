@@ -108,11 +108,15 @@ def test_the_page_shows_the_grid_and_the_list_path_moves_a_session(console: Cons
     html = page.get_data(as_text=True)
     assert 'data-room="room-c" data-start="2025-07-08T10:00"' in html
     assert 'data-session="s-next"' in html and "ed-dimmed" in html  # C1-only sessions are dimmed
+    review = f"/console/versions/{number}?day=2025-07-08"
+    assert 'change-moved" data-session="s-next"' not in client.get(review).get_data(as_text=True)
     token = csrf(client, f"/console/versions/{number}/edit")
     form = {"csrf_token": token, "revision": "0", "action": "move", "session": "s-next", "room": "room-c",
             "start": "2025-07-08T10:00", "keep_day": "2025-07-08"}  # fmt: skip
     moved = client.post(f"/console/versions/{number}/edit", data=form)
     assert moved.status_code == 302 and "day=2025-07-08" in moved.headers["Location"]
+    # The review of the draft (its changes and its grid) follows the edit.
+    assert 'change-moved" data-session="s-next"' in client.get(review).get_data(as_text=True)
     refused = client.post(
         f"/console/versions/{number}/edit", data={**form, "revision": "1", "start": "2025-07-08T16:00"}
     )

@@ -148,7 +148,9 @@ def version(number: int) -> ResponseReturnValue:
     event = operations.require_event()
     grids = operations.cached(
         "grids",
-        (review.version.id, review.published.id if review.published else None, event.imported_at),
+        # A draft's grid changes with each edit: its revision is part of the key.
+        (review.version.id, review.version.revision, review.published.id if review.published else None,
+         event.imported_at),
         lambda: day_grids(review.schedule.assignments, review.changes, named.titles, list(named.rooms)),
     )
     explained = [(c, relax_advice(c)) for c in review.schedule.conflicts]
