@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -51,6 +52,7 @@ from solver.domain import Assignment, Problem, Schedule
 from solver.options import SolveOptions
 
 SETUP = Actor("bench", "system")
+PASSWORD = "a benchmark's passphrase"
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -78,6 +80,7 @@ def moves(sessions: int, rooms: int, count: int, seed: int) -> dict[str, Any]:
             number = save_draft(db, event, planted, note="bench").number
             user, _ = accounts.add_user(db, "editor@example.org", "editor", actor=SETUP)
             user.must_change_password = False
+            user.password_hash = accounts.hash_password(PASSWORD)
             token = accounts.issue_token(db, user, actor=SETUP)
         app = create_app({"DATABASE_URL": url, "TESTING": True, "LIVE_TICKER": False, "SECRET_KEY": "bench",
                           "SOCKETIO_MESSAGE_QUEUE": None})  # fmt: skip
@@ -106,14 +109,35 @@ def moves(sessions: int, rooms: int, count: int, seed: int) -> dict[str, Any]:
             if index:  # the first one is the warm-up
                 kept = "override" if answer.status_code == 200 and data["override"] else "accepted"
                 timings["refused" if answer.status_code != 200 else kept].append(elapsed)
+        pages = _pages(app, number, problem)
         app.extensions["agenda_engine"].dispose()
         engine.dispose()
     focus = [planted.assignments[0].session]
     return {
         "timings": timings,
+        "pages": pages,
         "full_check_ms": _timed(lambda: check(problem, planted)),
         "incremental_check_ms": _timed(lambda: check_sessions(problem, planted, focus)),
     }
+
+
+def _pages(app: Any, number: int, problem: Problem) -> dict[str, tuple[float, int]]:
+    """The editor page, signed in as a person is (cookie and CSRF): median ms and bytes."""
+    client = app.test_client()
+    form = client.get("/console/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    client.post("/console/login", data={"csrf_token": token.group(1), "email": "editor@example.org",
+                                        "password": PASSWORD})  # fmt: skip
+    day = problem.calendar.days[1].date.isoformat()
+    rooms = "&".join(f"room={r.id}" for r in problem.rooms[:8])
+    found = {}
+    for name, query in (("whole day, 45 rooms", f"day={day}"), ("8 rooms", f"day={day}&{rooms}"),
+                        ("a search", f"day={day}&q=s-01")):  # fmt: skip
+        path = f"/console/versions/{number}/edit?{query}"
+        size = len(client.get(path).data)
+        found[name] = (_timed(lambda path=path: client.get(path)), size)
+    return found
 
 
 def _timed(work: Any, repeat: int = 5) -> float:
@@ -187,6 +211,9 @@ def main() -> None:
     print(_row("accepted, no rule broken (200)", measured["timings"]["accepted"]))
     print(_row("kept as an override (200)", measured["timings"]["override"]))
     print(_row("refused (409)", measured["timings"]["refused"]))
+    print("\n| editor page | median ms | bytes |\n|---|---:|---:|")
+    for name, (ms, size) in measured["pages"].items():
+        print(f"| {name} | {ms:.0f} | {size:,} |")
     print(f"\nfull check of the agenda: {measured['full_check_ms']:.1f} ms; "
           f"incremental check of one session: {measured['incremental_check_ms']:.1f} ms\n")  # fmt: skip
     outcome = replan(args.pins, 5, args.time_limit, args.seed)

@@ -108,7 +108,7 @@ def test_drag_keyboard_and_a_second_editor(served: tuple[str, int, Any]) -> None
     # The list path, with the keyboard only: choose session, room and start, press the button.
     page.goto(editor_url)
     page.focus("#e-session")
-    page.select_option("#e-session", "s-day2")
+    page.select_option("#e-session", "s-next")
     page.keyboard.press("Tab")
     page.select_option("#e-room", "room-b")
     page.keyboard.press("Tab")
@@ -116,7 +116,7 @@ def test_drag_keyboard_and_a_second_editor(served: tuple[str, int, Any]) -> None
     page.focus("button[value=move]")
     page.keyboard.press("Enter")
     page.wait_for_selector(".alert-success:has-text('Done (move)')")
-    assert page.locator(_cell("room-b", "2025-07-08T11:00") + ' [data-session="s-day2"]').count() == 1
+    assert page.locator(_cell("room-b", "2025-07-08T11:00") + ' [data-session="s-next"]').count() == 1
 
     # The second editor never reloaded, yet its view followed every edit: its own drag is current.
     other.wait_for_function("document.getElementById('editor').dataset.revision === '2'")

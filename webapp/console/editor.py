@@ -134,6 +134,8 @@ def _page(number: int, refused: operations.ActionRefused | None = None) -> Respo
         grid=_grid(problem, cards, filters, day),
         days=days,
         cards=cards,
+        # The list path offers what the grid shows: long lists would make the page slow to load and use.
+        listed=[c for c in cards if c.shown and (c.start is None or c.start.date() == day)],
         starts=[slot for d in days for slot in _slots(problem, d)],
         filters=filters,
         rooms=names().rooms,
