@@ -138,6 +138,7 @@ def test_three_pins_hold_through_a_replan(served: tuple[str, int, Any], engine: 
     page.click("text=Re-plan around the 3 pins")
     page.wait_for_url("**/console/jobs/*")
     page.wait_for_selector("text=Review draft version", timeout=90_000)
+    assert "Nothing else had to move" in page.inner_text("[data-replan]")
     with transaction(engine) as db:
         event = event_of(db, 1)
         result, edited = drafts(db, event)[:2]

@@ -152,6 +152,8 @@ def test_a_replan_keeps_three_pins_and_the_agenda_stays_valid(console: Console) 
     moved = {m["session"]: m["why"] for m in job["progress"]["moved"]}
     assert "s-next" in moved and "speaker overlap" in moved["s-next"]
     assert not set(pins) & set(moved)
+    page = console.client("viewer").get(f"/console/jobs/{job['id']}").get_data(as_text=True)
+    assert "What moved, and why" in page and "speaker overlap" in page
     with transaction(console.engine) as db:
         event = event_of(db, console.event_id)
         before = version_schedule(db, find_version(db, event, number))

@@ -23,6 +23,7 @@ from solver import solve
 from solver.domain import Problem, Schedule
 from tests.strategies import problems_with_schedules
 from tests.test_live_data import DAY1, DAY2, at, event_of, schedule, seed
+from tests.test_live_data import problem as live_problem
 from tests.test_solver_properties import OPTIONS, planted_events
 
 pytestmark = pytest.mark.db
@@ -224,3 +225,12 @@ def test_a_replan_never_moves_a_pinned_session(event: tuple[Problem, Schedule], 
         assert pin["room"] in (None, placed.room) and pin["start"] in (None, placed.start.isoformat())
     assert check(pinned, result).valid
     assert editing.pins_in_conflict(pins, result) == []
+
+
+def test_pins_that_cannot_all_hold_are_named() -> None:
+    """s-next kept as an override beside s-par (both have speaker sp-nd at 16:00), then both pinned."""
+    draft = schedule(moves={"s-next": ("room-c", at(DAY1, "16:00"))})
+    pins = {key: {"room": None, "start": at(DAY1, "16:00").isoformat()} for key in ("s-next", "s-par")}
+    result = solve(editing.pinned_problem(live_problem(), pins), OPTIONS, baseline=draft)
+    assert result.status == "infeasible"
+    assert editing.pins_in_conflict(pins, result) == ["s-next", "s-par"]
