@@ -139,6 +139,7 @@ def test_three_pins_hold_through_a_replan(served: tuple[str, int, Any], engine: 
     page.wait_for_url("**/console/jobs/*")
     page.wait_for_selector("text=Review draft version", timeout=90_000)
     assert "Nothing else had to move" in page.inner_text("[data-replan]")
+    axe.assert_accessible(page, "re-plan job")
     with transaction(engine) as db:
         event = event_of(db, 1)
         result, edited = drafts(db, event)[:2]
