@@ -87,6 +87,9 @@ def test_drag_keyboard_and_a_second_editor(served: tuple[str, int, Any]) -> None
     page = _signed_in(browser, base, "editor")
     page.goto(editor_url)
     axe.assert_accessible(page, "editor")
+    page.set_viewport_size({"width": 390, "height": 900})
+    axe.assert_accessible(page, "editor at 390px")
+    page.set_viewport_size(VIEWPORT)
     other = _signed_in(browser, base, "admin")
     other.goto(editor_url)
     other.wait_for_timeout(500)  # its Socket.IO connection joins the draft's room
