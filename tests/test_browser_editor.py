@@ -132,10 +132,12 @@ def test_three_pins_hold_through_a_replan(served: tuple[str, int, Any], engine: 
     page = _signed_in(browser, base, "editor")
     page.goto(f"{base}/console/versions/{number}/edit")
     pins = ("s-open", "s-par", "s-morning")
-    for key in pins:
-        page.select_option("#e-session", key)
-        page.click("button[value=pin]")
-        page.wait_for_selector(".alert-success:has-text('Done (pin)')")
+    page.select_option("#e-session", pins[0])  # one on its own, two as a selection
+    page.click("[data-list-form] button[value=pin]")
+    page.wait_for_selector(".alert-success:has-text('Done (pin)')")
+    page.select_option("#e-pin-many", list(pins[1:]))
+    page.click("text=Pin the selection")
+    page.wait_for_selector(".alert-success:has-text('Done (pin)')")
     assert page.locator(".ed-card .badge:text('pinned')").count() == 3
     page.fill("#e-replan-time", "5")
     page.click("text=Re-plan around the 3 pins")
