@@ -123,8 +123,21 @@ def test_drag_keyboard_and_a_second_editor(served: tuple[str, int, Any]) -> None
 
     # The second editor never reloaded, yet its view followed every edit: its own drag is current.
     other.wait_for_function("document.getElementById('editor').dataset.revision === '2'")
+    # s-day2 comes from the second day, which neither page shows: the second editor gets a card for it.
+    send = "r => fetch(r.api.replace('EDIT', 'move'), {method: 'POST', credentials: 'same-origin', headers: "
+    send += "{'Content-Type': 'application/json', 'X-CSRF-Token': r.csrf}, body: JSON.stringify(r.body)})"
+    page.evaluate(
+        send,
+        {
+            "api": page.get_attribute("#editor", "data-api"),
+            "csrf": page.get_attribute("#editor", "data-csrf"),
+            "body": {"session": "s-day2", "room": "room-c", "start": "2025-07-08T11:00", "revision": 2},
+        },
+    )
+    other.wait_for_selector(_cell("room-c", "2025-07-08T11:00") + ' [data-session="s-day2"]')
     _drag(other, "s-morning", _cell("room-a", "2025-07-08T12:00"))
     other.wait_for_selector("[data-status]:has-text('Done:')")
+    assert other.get_attribute("#editor", "data-revision") == "4"
 
 
 def test_three_pins_hold_through_a_replan(served: tuple[str, int, Any], engine: Engine) -> None:

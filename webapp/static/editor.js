@@ -37,8 +37,18 @@
   function apply(changes) {
     changes.forEach(function (change) {
       var card = root.querySelector('.ed-card[data-session="' + change.session + '"]');
-      if (!card) return;
       var cell = change.room ? cellFor(change.room, change.start) : null;
+      if (!card && cell) {
+        // Moved here from a day or filter this page does not show: a plain card, by its id.
+        card = document.createElement("div");
+        card.className = "grid-session ed-card";
+        card.setAttribute("data-session", change.session);
+        card.textContent = change.session + " ";
+        var span = document.createElement("span");
+        span.className = "muted";
+        card.appendChild(span);
+      }
+      if (!card) return;
       if (cell) {
         cell.appendChild(card);
         card.setAttribute("data-placed", "");
