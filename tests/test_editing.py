@@ -234,3 +234,18 @@ def test_pins_that_cannot_all_hold_are_named() -> None:
     result = solve(editing.pinned_problem(live_problem(), pins), OPTIONS, baseline=draft)
     assert result.status == "infeasible"
     assert editing.pins_in_conflict(pins, result) == ["s-next", "s-par"]
+
+
+def test_of_two_edits_made_at_once_on_one_revision_the_second_is_refused(engine: Engine) -> None:
+    """Both pass the early revision check; the first to write takes the revision, so the second's
+    write (`_claim`, an UPDATE ... WHERE revision = seen) finds it gone and writes nothing."""
+    event_id, number = _draft(engine)
+    with transaction(engine) as second_db:
+        second = editing._Editor(_as(second_db, _version(second_db, event_id, number), 0))
+        with transaction(engine) as first_db:
+            _move(first_db, event_id, number, "s-next", "room-c", at(DAY1, "10:00"))
+        with pytest.raises(editing.StaleRevision, match="it is at revision 1, you saw 0"):
+            second.apply("move", {"s-day2": ("room-c", at(DAY2, "11:00"))}, override=False)
+    with transaction(engine) as db:
+        placed = version_schedule(db, _version(db, event_id, number)).assignment("s-day2")
+        assert placed is not None and placed.start == at(DAY2, "09:00")
