@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import config
+from scheduler import config, outbox
 from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import make_engine, transaction
@@ -461,3 +461,50 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
         state, progress = job.state, job.progress
     notify_progress(emitter, job_id, state, progress)
     return state
+
+
+# --- sending the outbox ------------------------------------------------------------------------
+
+# What a child process that sends mail must know beyond the database: the mail settings the web
+# process was given (its app config may hold them without the environment doing so).
+MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
+                 "MAIL_DEFAULT_SENDER", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")  # fmt: skip
+
+
+def dispatch_delivery(settings: Mapping[str, Any], database_url: str) -> None:
+    """Have a worker send the outbox's queued messages: an RQ job, or a child process of this one.
+
+    Sending never happens in a web request. Call after the transaction that queued them commits.
+    """
+    if not settings.get("MAIL_SERVER"):
+        return  # nothing can be sent: the messages wait in the outbox
+    if settings.get("JOB_QUEUE_URL"):
+        queue = rq_queue(settings)
+        queue.enqueue(deliver_outbox, failure_ttl=7 * 24 * 3600, job_timeout=3600)
+        return
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment |= {name: _env(settings[name]) for name in MAIL_SETTINGS if settings.get(name) is not None}
+    child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "scheduler", "outbox", "deliver"],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    _children[child.pid] = child
+
+
+def _env(value: Any) -> str:
+    return ("1" if value else "0") if isinstance(value, bool) else str(value)
+
+
+def deliver_outbox(database_url: str | None = None) -> str:
+    """Send every due message, staying to retry temporary failures (RQ calls this; so does
+    `scheduler outbox deliver`)."""
+    engine = make_engine(database_url)
+    try:
+        done = outbox.deliver(engine, config.load())
+    finally:
+        engine.dispose()
+    return f"{done.sent} sent, {done.failed} failed"

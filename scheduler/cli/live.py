@@ -217,10 +217,6 @@ base_url_option = click.option(
 )
 
 
-def personal_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/my/{token}"
-
-
 @participants_group.command("list")
 @event_option
 def list_participants(event_ref: str | None) -> None:
@@ -259,7 +255,7 @@ def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
         token = participants.reissue(participant, actor=acting(db))
         name, email = participant.name, participant.email
     echo(f"New link for {name} <{email}>:")
-    echo(personal_link(base_url, token))
+    echo(participants.personal_link(base_url, token))
 
 
 # --- figures ---------------------------------------------------------------------------------
