@@ -346,6 +346,13 @@ def live_change(
     return done
 
 
+def live_changes(
+    db: DbSession, event: Event, slots: Iterable[Any], action: str, mailing: Mailing, actor: Actor | None
+) -> Written:
+    """`live_change` for each session a change touched (a cascade of delays touches several)."""
+    return sum((live_change(db, event, slot, action, mailing, actor=actor) for slot in slots), Written())
+
+
 def slot_session(db: DbSession, slot: Any) -> Session:
     session = db.get(Session, slot.session_id)
     assert session is not None  # a slot is read from the session's published entry

@@ -133,9 +133,10 @@ def _exists(db: DbSession, dedupe_key: str) -> bool:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def find(db: DbSession, message_id: int) -> OutboxMessage:
+def find(db: DbSession, message_id: int, event: Event | None = None) -> OutboxMessage:
+    """Message `message_id` (of `event`, when given: another event's messages are not found)."""
     message = db.get(OutboxMessage, message_id)
-    if message is None:
+    if message is None or (event is not None and message.event_id != event.id):
         raise MessageNotFound(f"no message {message_id} in the outbox")
     return message
 
