@@ -150,11 +150,17 @@ def register_or_renew(
     """Register, or, when the email is already registered, issue that participant a fresh link
     (the old one stops working) instead of a second participant. Returns the participant, the
     link's token and whether the email was new: the caller must not tell the visitor which."""
-    known = by_email(db, event, form.email)
-    if known is None:
+    renewed = renew_by_email(db, event, form.email)
+    if renewed is None:
         participant, token = register(db, event, form, now)
         return participant, token, True
-    return known, reissue(known), False
+    return *renewed, False
+
+
+def renew_by_email(db: DbSession, event: Event, email: str) -> tuple[Participant, str] | None:
+    """A fresh link for the participant registered with `email` (the old one stops working), or None."""
+    known = by_email(db, event, email)
+    return None if known is None else (known, reissue(known))
 
 
 def by_token(db: DbSession, event: Event, token: str | None) -> Participant | None:
