@@ -50,7 +50,8 @@ def publish_a_replan(console: Console) -> None:
         draft = save_draft(db, event, moved, note="re-plan", actor=SYSTEM)
         number = draft.number
     client = console.client("editor")
-    answer = post(client, f"/console/versions/{number}/publish", {"note": "moved", "confirm_broken_rules": "yes"})
+    confirmed = {"note": "moved", "confirm_broken_rules": "yes"}
+    answer = post(client, f"/console/versions/{number}/publish", confirmed)
     assert answer.status_code in (200, 302, 303), answer.get_data(as_text=True)  # type: ignore[attr-defined]
 
 
