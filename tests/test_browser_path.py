@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 
+from scheduler import config
 from scheduler.db import make_engine, transaction
 from scheduler.models import Speaker
+from scheduler.notifications import stop_signature
 from scheduler.problem_file import load_problem
 from scheduler.schedule_file import load_schedule
 from scheduler.schema import upgrade
@@ -483,6 +485,21 @@ def test_no_axe_violation_on_the_way_through_registration(served: Served, browse
     check(page, f"registration errors at {width} px")
     register(page, served.base, f"Eve {width}")
     check(page, f"registered at {width} px")
+    # Where a lost link is asked for again, and where a message's stop link leads.
+    page.goto(served.base + "/lost-link")
+    check(page, f"lost link at {width} px")
+    page.fill("#l-email", "not an address")
+    page.evaluate("document.querySelector('form[action$=\"/lost-link\"]').noValidate = true")
+    page.click("form[action$='/lost-link'] button[type=submit]")
+    page.wait_for_selector(".alert-error")
+    check(page, f"lost link errors at {width} px")
+    page.fill("#l-email", "eve@example.org")
+    page.click("form[action$='/lost-link'] button[type=submit]")
+    page.wait_for_selector("[data-link-sent]")
+    check(page, f"lost link sent at {width} px")
+    signature = stop_signature(config.default("SECRET_KEY"), "participant", 1)
+    page.goto(f"{served.base}/messages/stop/participant/1/{signature}")
+    check(page, f"stop messages at {width} px")
     page.context.close()
 
 
