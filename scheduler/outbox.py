@@ -303,6 +303,28 @@ def _settle(engine: Engine, message_id: int, outcome: mail.Outcome, settings: Ma
         return message.state
 
 
+# Longer than any one send can take (mail.SMTP_TIMEOUT per step): a message still "sending" after
+# this lost its worker midway.
+SENDING_TIMEOUT = timedelta(minutes=10)
+
+
+def fail_abandoned(db: DbSession, now: datetime) -> int:
+    """Mark failed the messages whose worker died while sending them. They are not retried on their
+    own: the server may have taken the message before the worker died, and a second copy is worse
+    than a message the team sees failed and can send again."""
+    stale = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.state == SENDING, OutboxMessage.updated_at < now - SENDING_TIMEOUT
+        )
+    ).all()
+    for message in stale:
+        message.state, message.updated_at = FAILED, now
+        message.last_error = "the worker stopped while sending it: it may or may not have gone out"
+        record(db, None, "message.failed", event=message.event_id, subject=f"message {message.id}",
+               detail={"error": message.last_error})  # fmt: skip
+    return len(stale)
+
+
 def deliver(
     engine: Engine,
     settings: Mapping[str, Any],
@@ -314,6 +336,8 @@ def deliver(
     """Send every due queued message (only `ids`, when given); with `wait`, stay to retry the ones a
     temporary error put back until none is left. Returns what happened."""
     smtp = mail.SmtpSettings.of(settings)
+    with transaction(engine) as db:
+        fail_abandoned(db, utc_now())
     sent = failed = 0
     while True:
         with transaction(engine) as db:

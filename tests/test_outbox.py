@@ -178,3 +178,16 @@ def test_only_held_messages_can_be_edited_and_unsent_ones_discarded(
 def test_an_unknown_kind_to_hold_is_refused() -> None:
     with pytest.raises(outbox.OutboxError, match="livee"):
         outbox.held_kinds({"MAIL_HOLD_KINDS": "publication, livee"})
+
+
+def test_a_message_whose_worker_died_while_sending_is_shown_failed_not_resent(
+    engine: Engine, event_id: int, smtp: SmtpServer
+) -> None:
+    message_id = put(engine)
+    with transaction(engine) as db:
+        message = outbox.find(db, message_id)  # type: ignore[arg-type]
+        message.state, message.updated_at = outbox.SENDING, message.updated_at - outbox.SENDING_TIMEOUT * 2
+    assert outbox.deliver(engine, settings(smtp)).sent == 0
+    stale = state(engine, message_id)  # type: ignore[arg-type]
+    assert stale.state == outbox.FAILED and "may or may not have gone out" in stale.last_error
+    assert smtp.mailbox.received == []
