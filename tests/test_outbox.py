@@ -4,19 +4,21 @@ once, temporary errors are retried and permanent ones shown failed, and no heade
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from redis import Redis
 from sqlalchemy import Engine, select
 
-from scheduler import config, mail, outbox
+from scheduler import config, jobs, mail, outbox
 from scheduler.audit import SYSTEM
 from scheduler.db import transaction
 from scheduler.models import AuditEntry, Event, OutboxMessage
 from scheduler.outbox import Draft
 from tests.smtp_server import SmtpServer, smtp_server
-from tests.test_live_data import seed
+from tests.test_live_data import REDIS_URL, redis_available, seed
 
 pytestmark = pytest.mark.db
 
@@ -191,3 +193,26 @@ def test_a_message_whose_worker_died_while_sending_is_shown_failed_not_resent(
     stale = state(engine, message_id)  # type: ignore[arg-type]
     assert stale.state == outbox.FAILED and "may or may not have gone out" in stale.last_error
     assert smtp.mailbox.received == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not redis_available(), reason="needs Redis on 127.0.0.1:6379")
+def test_with_a_job_queue_an_rq_worker_sends_the_outbox(
+    engine: Engine, event_id: int, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = f"test-outbox-{uuid.uuid4().hex[:12]}"
+    # The worker reads its settings as `scheduler worker` does: from the environment.
+    for key, value in {**smtp.environment(), "JOB_QUEUE_URL": REDIS_URL, "JOB_QUEUE_NAME": name}.items():
+        monkeypatch.setenv(key, value)
+    put(engine)
+    queue_settings = config.load(instance_file=False)
+    try:
+        jobs.dispatch_delivery(queue_settings, str(engine.url))
+        assert smtp.mailbox.received == []  # handed over, not sent by the caller
+        jobs.work(queue_settings, burst=True)
+    finally:
+        connection = Redis.from_url(REDIS_URL)
+        for key in connection.scan_iter(f"rq:*{name}*"):
+            connection.delete(key)
+        connection.srem("rq:queues", f"rq:queue:{name}")
+    assert len(smtp.mailbox.received) == 1
