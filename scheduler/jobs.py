@@ -45,7 +45,7 @@ from scheduler.db import make_engine, transaction
 from scheduler.live import queue_emitter
 from scheduler.models import Event, Job
 from scheduler.store import export_problem
-from scheduler.timestamps import utc_now
+from scheduler.timestamps import iso_utc, utc_now
 from scheduler.versions import save_draft, version_schedule
 from solver.options import Progress, SolveOptions
 
@@ -179,15 +179,11 @@ def public(job: Job) -> dict[str, Any]:
         "actor": job.actor,
         "runner": job.runner,
         "draft": job.draft.number if job.draft is not None else None,
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "finished_at": _iso(job.finished_at),
+        "created_at": iso_utc(job.created_at),
+        "started_at": iso_utc(job.started_at),
+        "finished_at": iso_utc(job.finished_at),
         "stop_requested": job.stop_requested,
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
 
 # --- finding jobs whose worker died ------------------------------------------------------------
@@ -264,20 +260,25 @@ def dispatch(engine: Engine, job_id: int, settings: Mapping[str, Any], database_
             failure_ttl=7 * 24 * 3600,
         )
         return
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    child = _start_child(["run-job", str(job_id)], {"DATABASE_URL": database_url})
+    with transaction(engine) as db:
+        job = db.get(Job, job_id)
+        if job is not None and job.pid is None:
+            job.pid, job.host = child.pid, socket.gethostname()
+
+
+def _start_child(command: list[str], environment: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """`scheduler COMMAND` in a child process of this one, detached from its terminal and signals."""
     child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "scheduler", "run-job", str(job_id)],
-        env=environment,
+        [sys.executable, "-m", "scheduler", *command],
+        env={**os.environ, **environment},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     _children[child.pid] = child
-    with transaction(engine) as db:
-        job = db.get(Job, job_id)
-        if job is not None and job.pid is None:
-            job.pid, job.host = child.pid, socket.gethostname()
+    return child
 
 
 def _job_params(engine: Engine, job_id: int) -> dict[str, Any]:
@@ -482,17 +483,8 @@ def dispatch_delivery(settings: Mapping[str, Any], database_url: str) -> None:
         queue = rq_queue(settings)
         queue.enqueue(deliver_outbox, failure_ttl=7 * 24 * 3600, job_timeout=3600)
         return
-    environment = {**os.environ, "DATABASE_URL": database_url}
-    environment |= {name: _env(settings[name]) for name in MAIL_SETTINGS if settings.get(name) is not None}
-    child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "scheduler", "outbox", "deliver"],
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    _children[child.pid] = child
+    mail = {name: _env(settings[name]) for name in MAIL_SETTINGS if settings.get(name) is not None}
+    _start_child(["outbox", "deliver"], {"DATABASE_URL": database_url, **mail})
 
 
 def _env(value: Any) -> str:

@@ -30,7 +30,7 @@ from scheduler.audit import Actor, record
 from scheduler.db import transaction
 from scheduler.models import Event, OutboxMessage
 from scheduler.plaintext import one_line
-from scheduler.timestamps import utc_now
+from scheduler.timestamps import iso_utc, utc_now
 
 logger = logging.getLogger(__name__)
 HELD, QUEUED, SENDING, SENT, FAILED, DISCARDED = "held", "queued", "sending", "sent", "failed", "discarded"
@@ -176,14 +176,10 @@ def public(message: OutboxMessage) -> dict[str, Any]:
         ],
         "attempts": message.attempts,
         "last_error": message.last_error or None,
-        "created_at": _iso(message.created_at),
-        "next_attempt_at": _iso(message.next_attempt_at),
-        "sent_at": _iso(message.sent_at),
+        "created_at": iso_utc(message.created_at),
+        "next_attempt_at": iso_utc(message.next_attempt_at),
+        "sent_at": iso_utc(message.sent_at),
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
 
 # --- the team's actions ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,16 @@ class SmtpServer:
             "MAIL_RETRY_SECONDS": 0.2,
             "MAIL_MAX_ATTEMPTS": 3,
         }
+
+    def arrived(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
+        """What a worker (another process) delivered, once `count` messages are in, and no more
+        than that after a moment's grace for a second copy that should not come."""
+        deadline = time.monotonic() + timeout
+        while len(self.mailbox.received) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        assert len(self.mailbox.received) == count, self.mailbox.received
+        return list(self.mailbox.received)
 
     def environment(self) -> dict[str, str]:
         return {name: str(value) for name, value in self.settings().items()}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
@@ -28,15 +27,6 @@ def smtp(console: Console) -> Iterator[SmtpServer]:
     with smtp_server() as server:
         console.app.config.update(server.settings())
         yield server
-
-
-def arrived(smtp: SmtpServer, count: int, timeout: float = 20.0) -> list[EmailMessage]:
-    deadline = time.monotonic() + timeout
-    while len(smtp.mailbox.received) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.3)  # and no more than that
-    assert len(smtp.mailbox.received) == count
-    return list(smtp.mailbox.received)
 
 
 def publish_a_replan(console: Console) -> None:
@@ -76,7 +66,7 @@ def test_publication_messages_wait_until_the_team_sends_them(console: Console, s
     assert edited.status_code == 302  # type: ignore[attr-defined]
     sent = post(client, "/console/outbox/send", {"all": "1"})
     assert sent.status_code == 302  # type: ignore[attr-defined]
-    messages = arrived(smtp, 2)
+    messages = smtp.arrived(2)
     assert sorted(str(m["To"]).split("<")[1].rstrip(">") for m in messages) == [
         f"sp-nd@{SPEAKER_MAIL_HOST}",
         f"sp-w2@{SPEAKER_MAIL_HOST}",
@@ -118,7 +108,7 @@ def test_a_script_reviews_the_outbox_through_the_api(console: Console, smtp: Smt
     assert client.post("/console/api/v1/outbox/send", headers=auth, json={"ids": [first]}).get_json() == {
         "released": 1
     }
-    [message] = arrived(smtp, 1)
+    [message] = smtp.arrived(1)
     assert message["Subject"] == "Moved"
     assert client.get("/console/api/v1/outbox/9999", headers=auth).status_code == 404
     again = client.post("/console/api/v1/outbox/send", headers=auth, json={"ids": [second]})
@@ -129,7 +119,7 @@ def test_a_live_cancel_from_the_console_is_sent_at_once(console: Console, smtp: 
     client = console.app.test_client()
     auth = {"Authorization": f"Bearer {make_token(console.engine, 'editor')}"}
     assert client.post("/console/api/v1/live/s-next/cancel", headers=auth).status_code == 200
-    [message] = arrived(smtp, 1)  # s-next's one speaker, sp-nd
+    [message] = smtp.arrived(1)  # s-next's one speaker, sp-nd
     assert message["To"] == f"Speaker sp-nd <sp-nd@{SPEAKER_MAIL_HOST}>"
     assert "“After the floor” is cancelled" in str(message["Subject"])
 

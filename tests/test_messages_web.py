@@ -5,7 +5,6 @@ whether the address was registered; stop links are honoured."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 
@@ -29,15 +28,6 @@ def smtp(site: Site) -> Iterator[SmtpServer]:
         yield server
 
 
-def arrived(smtp: SmtpServer, count: int, timeout: float = 20.0) -> list[EmailMessage]:
-    """The messages the worker (a child process) delivered, once `count` have arrived."""
-    deadline = time.monotonic() + timeout
-    while len(smtp.mailbox.received) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert len(smtp.mailbox.received) == count, smtp.mailbox.received
-    return list(smtp.mailbox.received)
-
-
 def text_of(message: EmailMessage) -> str:
     return message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
@@ -49,7 +39,7 @@ def registration(client: object, name: str, email: str) -> dict[str, str]:
 
 def test_registering_emails_the_personal_link(site: Site, smtp: SmtpServer) -> None:
     token = sign_up(site.client)
-    [message] = arrived(smtp, 1)
+    [message] = smtp.arrived(1)
     assert message["To"] == "Ada <ada@example.org>"
     assert LINK.search(text_of(message)).group(1) == token  # type: ignore[union-attr]
     assert "Live Test Event" in text_of(message) and "/messages/stop/participant/" in text_of(message)
@@ -68,7 +58,7 @@ def test_a_known_email_gets_a_fresh_link_and_the_page_does_not_tell(site: Site, 
     assert without_address[0] == without_address[1]
     # The known address is not signed in here: its owner gets the new link by email.
     assert other.get("/me.json").get_json()["registered"] is False
-    messages = arrived(smtp, 3)
+    messages = smtp.arrived(3)
     [renewed] = [m for m in messages if "new personal link" in str(m["Subject"])]
     fresh = LINK.search(text_of(renewed)).group(1)  # type: ignore[union-attr]
     assert site.app.test_client().get(f"/my/{old}").status_code == 404
@@ -79,7 +69,7 @@ def test_a_known_email_gets_a_fresh_link_and_the_page_does_not_tell(site: Site, 
 
 def test_the_lost_link_form_sends_a_working_link_and_revokes_the_old(site: Site, smtp: SmtpServer) -> None:
     old = sign_up(site.client)
-    arrived(smtp, 1)
+    smtp.arrived(1)
     client = site.app.test_client()
     answers = [
         client.post("/lost-link", data={"csrf_token": csrf(client, "/lost-link"), "email": email})
@@ -88,7 +78,7 @@ def test_the_lost_link_form_sends_a_working_link_and_revokes_the_old(site: Site,
     bodies = [a.get_data(as_text=True).replace(e, "") for a, e in zip(answers, ("ada@example.org",
               "nobody@example.org"), strict=True)]  # fmt: skip
     assert bodies[0] == bodies[1] and "data-link-sent" in bodies[0]
-    [_, message] = arrived(smtp, 2)
+    [_, message] = smtp.arrived(2)
     fresh = LINK.search(text_of(message)).group(1)  # type: ignore[union-attr]
     assert fresh != old
     assert client.get(f"/my/{old}").status_code == 404
@@ -105,7 +95,7 @@ def test_the_lost_link_form_refuses_what_is_not_an_address(site: Site) -> None:
 
 def test_the_stop_link_asks_then_stops_live_messages(site: Site, smtp: SmtpServer) -> None:
     sign_up(site.client)
-    [message] = arrived(smtp, 1)
+    [message] = smtp.arrived(1)
     stop = re.search(r"http://localhost(/messages/stop/\S+)", text_of(message)).group(1)  # type: ignore[union-attr]
     client = site.app.test_client()
     assert client.get(stop).status_code == 200
