@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from scheduler.db import transaction
 from scheduler.models import OutboxMessage, Participant
+from scheduler.outbox import OutboxError
 from tests.live_site import Site, csrf, sign_up
 from tests.smtp_server import SmtpServer, smtp_server
+from webapp import create_app
 
 pytest_plugins = ("tests.live_fixtures",)
 pytestmark = pytest.mark.db
@@ -106,3 +108,9 @@ def test_the_stop_link_asks_then_stops_live_messages(site: Site, smtp: SmtpServe
     with transaction(site.engine) as db:
         assert db.scalars(select(Participant.live_messages)).one() is False
     assert client.get(stop[:-4] + "0000").status_code == 404
+
+
+def test_a_kind_to_hold_that_does_not_exist_stops_the_site_starting(database_url: str) -> None:
+    with pytest.raises(OutboxError, match="livee is not one of"):
+        create_app({"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False,
+                    "MAIL_HOLD_KINDS": "publication,livee"})  # fmt: skip

@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(schedule_apps.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
-    app.register_blueprint(messages.bp)
+    messages.init_app(app)
     participation.init_app(app)
     live.init_app(app)
     console.init_app(app)

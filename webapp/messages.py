@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import jobs, notifications, participants
+from scheduler import jobs, notifications, outbox, participants
 from scheduler.models import Event, Participant
 from scheduler.plaintext import is_email
 from webapp.csrf import check_csrf
@@ -22,6 +22,12 @@ from webapp.pages import site_event
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("messages", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Refuse a MAIL_HOLD_KINDS naming no kind of message at start-up, not at the first publication."""
+    outbox.held_kinds(app.config)
+    app.register_blueprint(bp)
 
 
 def mailing() -> notifications.Mailing:
