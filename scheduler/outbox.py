@@ -201,6 +201,20 @@ def release(db: DbSession, messages: Iterable[OutboxMessage], *, actor: Actor) -
     return released
 
 
+def hold(db: DbSession, messages: Iterable[OutboxMessage], *, actor: Actor) -> int:
+    """Keep queued messages (waiting for a retry, or for a worker) back for review."""
+    count = 0
+    for message in messages:
+        if message.state not in (QUEUED, HELD):
+            raise OutboxError(f"message {message.id} is {message.state}: only queued messages can be held")
+        if message.state == QUEUED:
+            message.state, message.updated_at = HELD, utc_now()
+            record(db, actor, "message.hold", event=message.event_id, subject=f"message {message.id}",
+                   before=QUEUED, after=HELD)  # fmt: skip
+            count += 1
+    return count
+
+
 def discard(db: DbSession, messages: Iterable[OutboxMessage], *, actor: Actor) -> int:
     """Never send these messages (they stay in the outbox, discarded, for the record)."""
     count = 0

@@ -111,6 +111,7 @@ def test_a_script_reviews_the_outbox_through_the_api(console: Console, smtp: Smt
     [message] = smtp.arrived(1)
     assert message["Subject"] == "Moved"
     assert client.get("/console/api/v1/outbox/9999", headers=auth).status_code == 404
+    assert client.post("/console/api/v1/outbox/hold", headers=auth, json={"ids": [first]}).status_code == 409
     again = client.post("/console/api/v1/outbox/send", headers=auth, json={"ids": [second]})
     assert again.status_code == 409
 

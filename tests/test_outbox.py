@@ -87,6 +87,14 @@ def test_held_messages_wait_until_released(engine: Engine, event_id: int, smtp: 
     assert len(smtp.mailbox.received) == 1
 
 
+def test_a_held_back_queued_message_waits_again(engine: Engine, event_id: int, smtp: SmtpServer) -> None:
+    message_id = put(engine)
+    with transaction(engine) as db:
+        assert outbox.hold(db, [outbox.find(db, message_id)], actor=SYSTEM) == 1  # type: ignore[arg-type]
+    assert outbox.deliver(engine, settings(smtp)).sent == 0
+    assert state(engine, message_id).state == outbox.HELD  # type: ignore[arg-type]
+
+
 def test_a_temporary_failure_is_retried_after_a_wait(engine: Engine, event_id: int, smtp: SmtpServer) -> None:
     smtp.mailbox.replies[:] = ["451 4.3.0 Try again later"]
     message_id = put(engine)

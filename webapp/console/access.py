@@ -44,6 +44,7 @@ RULES: dict[str, str] = {
     "console.report_settle": "editor",
     "console.outbox_edit": "editor",
     "console.outbox_send": "editor",
+    "console.outbox_hold": "editor",
     "console.outbox_discard": "editor",
     "console.outbox_speaker_links": "editor",
     # accounts
@@ -74,6 +75,7 @@ RULES: dict[str, str] = {
     "console.api.outbox_get": "viewer",
     "console.api.outbox_edit": "editor",
     "console.api.outbox_send": "editor",
+    "console.api.outbox_hold": "editor",
     "console.api.outbox_discard": "editor",
     "console.api.speaker_links": "editor",
     "console.api.users_list": "admin",

@@ -329,6 +329,11 @@ def outbox_send() -> ResponseReturnValue:
     return jsonify(released=operations.send_messages(_ids(body), body.get("all") in (True, "1", "true")))
 
 
+@api.post("/outbox/hold")
+def outbox_hold() -> ResponseReturnValue:
+    return jsonify(held=operations.hold_messages(_ids(_body())))
+
+
 @api.post("/outbox/discard")
 def outbox_discard() -> ResponseReturnValue:
     return jsonify(discarded=operations.discard_messages(_ids(_body())))

@@ -292,6 +292,15 @@ OPERATIONS: tuple[tuple[str, str, str, str, Json | None, str, Json], ...] = (
     ),
     (
         "post",
+        "/outbox/hold",
+        "outbox_hold",
+        "Hold queued messages back for review",
+        {"application/json": {"schema": MESSAGES_BODY}},
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
         "/outbox/discard",
         "outbox_discard",
         "Never send these messages",

@@ -412,6 +412,11 @@ def send_messages(ids: Sequence[object], every_held: bool = False) -> int:
     return len(released)
 
 
+def hold_messages(ids: Sequence[object]) -> int:
+    chosen = _chosen(ids)
+    return _outbox_action(lambda db: outbox.hold(db, chosen, actor=actor()))
+
+
 def discard_messages(ids: Sequence[object]) -> int:
     chosen = _chosen(ids)
     return _outbox_action(lambda db: outbox.discard(db, chosen, actor=actor()))

@@ -53,6 +53,13 @@ def outbox_send() -> ResponseReturnValue:
     return _back()
 
 
+@bp.post("/outbox/hold")
+def outbox_hold() -> ResponseReturnValue:
+    count = operations.hold_messages(request.form.getlist("id"))
+    flash(ngettext("%(num)s message is held for review.", "%(num)s messages are held for review.", count))
+    return _back()
+
+
 @bp.post("/outbox/discard")
 def outbox_discard() -> ResponseReturnValue:
     count = operations.discard_messages(request.form.getlist("id"))
