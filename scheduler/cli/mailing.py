@@ -26,5 +26,9 @@ def written(done: notifications.Written | None) -> None:
         f"{done.stopped} who stopped messages",
         err=True,
     )
-    if done.queued:
+    if not done.queued:
+        return
+    try:
         jobs.dispatch_delivery(config.load(), database_url())
+    except Exception as error:  # the queue is down: the messages wait, and the change stands
+        echo(f"Not handed to a worker ({error}): `scheduler outbox send ID...` sends them.", err=True)
