@@ -104,35 +104,68 @@ def build(message: OutboxMessage, sender: str) -> EmailMessage:
     return mail
 
 
-def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
-    if smtp.use_ssl:
-        return smtplib.SMTP_SSL(
-            smtp.server, smtp.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
-        )
-    connection = smtplib.SMTP(smtp.server, smtp.port, timeout=SMTP_TIMEOUT)
-    if smtp.use_tls:
-        connection.starttls(context=ssl.create_default_context())
-    return connection
-
-
 def _reply_outcome(code: int, text: bytes | str) -> Outcome:
     said = text.decode(errors="replace") if isinstance(text, bytes) else text
     return Outcome(False, temporary=400 <= code < 500, error=f"{code} {said}".strip())
 
 
-def send(smtp: SmtpSettings, mail: EmailMessage) -> Outcome:
-    """Hand `mail` to the SMTP server; never raises for what the server or network does."""
-    try:
-        with _connect(smtp) as connection:
+class Connection:
+    """One SMTP session for a worker's batch of messages, opened at the first send and opened again
+    after the server drops it: a connection and a login per message would cost more than the
+    message. Use as a context manager; `send` never raises for what the server or network does."""
+
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self.smtp = smtp
+        self._open: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._close()
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._open is None:
+            smtp = self.smtp
+            if smtp.use_ssl:
+                context = ssl.create_default_context()
+                connection = smtplib.SMTP_SSL(smtp.server, smtp.port, timeout=SMTP_TIMEOUT, context=context)
+            else:
+                connection = smtplib.SMTP(smtp.server, smtp.port, timeout=SMTP_TIMEOUT)
+                if smtp.use_tls:
+                    connection.starttls(context=ssl.create_default_context())
             if smtp.username:
                 connection.login(smtp.username, smtp.password or "")
-            connection.send_message(mail)
-    except smtplib.SMTPRecipientsRefused as error:
-        code, text = next(iter(error.recipients.values()))
-        return _reply_outcome(code, text)
-    except smtplib.SMTPResponseException as error:
-        return _reply_outcome(error.smtp_code, error.smtp_error)
-    except (smtplib.SMTPException, OSError) as error:
-        # No connection, a dropped one, a TLS failure: the server may be back soon.
-        return Outcome(False, temporary=True, error=f"{type(error).__name__}: {error}")
-    return SENT
+            self._open = connection
+        return self._open
+
+    def _close(self) -> None:
+        if self._open is not None:
+            try:
+                self._open.quit()
+            except (smtplib.SMTPException, OSError):
+                self._open.close()
+            self._open = None
+
+    def send(self, mail: EmailMessage) -> Outcome:
+        try:
+            self._connection().send_message(mail)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            return self._refused(_reply_outcome(code, text))
+        except smtplib.SMTPResponseException as error:
+            return self._refused(_reply_outcome(error.smtp_code, error.smtp_error))
+        except (smtplib.SMTPException, OSError) as error:
+            # No connection, a dropped one, a TLS failure: the server may be back soon.
+            self._close()
+            return Outcome(False, temporary=True, error=f"{type(error).__name__}: {error}")
+        return SENT
+
+    def _refused(self, outcome: Outcome) -> Outcome:
+        """The server refused this message; the session goes on only if a reset is accepted."""
+        try:
+            if self._open is not None:
+                self._open.rset()
+        except (smtplib.SMTPException, OSError):
+            self._close()
+        return outcome

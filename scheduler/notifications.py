@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler import outbox
 from scheduler.audit import Actor, record
-from scheduler.effective import agenda_entries
+from scheduler.effective import AgendaEntry, agenda_entries
 from scheduler.ical import DEFAULT_UID_HOST, build_calendar, feed_info
 from scheduler.models import (
     Event,
@@ -227,46 +227,66 @@ def _change_line(language: str | None, change: VersionChange) -> str:
     return t.gettext("Cancelled: “%(title)s” (was %(before)s)") % {"title": title, "before": before}
 
 
-def _changes_since(
-    db: DbSession, event: Event, version: ScheduleVersion, session_ids: set[int], told: int | None
-) -> list[VersionChange]:
+def _changes_by_session(
+    db: DbSession, event: Event, version: ScheduleVersion, since: int | None
+) -> dict[int, list[tuple[int, VersionChange]]]:
+    """The changes of published versions after `since` up to `version`, with their version's number,
+    by session, in publication order: one query for every speaker."""
     query = (
-        select(VersionChange)
+        select(ScheduleVersion.number, VersionChange)
         .join(ScheduleVersion, ScheduleVersion.id == VersionChange.version_id)
-        .where(
-            ScheduleVersion.event_id == event.id,
-            ScheduleVersion.number <= version.number,
-            VersionChange.session_id.in_(session_ids),
-        )
+        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.number <= version.number)
         .order_by(ScheduleVersion.number, VersionChange.id)
     )
-    if told is not None:
-        query = query.where(ScheduleVersion.number > told)
-    return list(db.scalars(query))
+    if since is not None:
+        query = query.where(ScheduleVersion.number > since)
+    found: dict[int, list[tuple[int, VersionChange]]] = {}
+    for number, change in db.execute(query):
+        found.setdefault(change.session_id, []).append((number, change))
+    return found
 
 
-def speaker_calendar(event: Event, speaker: Speaker, entries: Iterable[Any], mailing: Mailing) -> bytes:
-    """The speaker's sessions as their calendar feed gives them (same name, UIDs and SEQUENCE)."""
-    mine = [e for e in entries if any(s.id == speaker.id for s in e.session.speakers)]
+def _since(told: int | None, per_session: Iterable[list[tuple[int, VersionChange]]]) -> list[VersionChange]:
+    """The changes of versions after `told`, in publication order."""
+    found = [(n, c) for changes in per_session for n, c in changes if told is None or n > told]
+    return [change for _, change in sorted(found, key=lambda pair: (pair[0], pair[1].id))]
+
+
+def entries_by_speaker(entries: Iterable[AgendaEntry]) -> dict[int, list[AgendaEntry]]:
+    found: dict[int, list[AgendaEntry]] = {}
+    for entry in entries:
+        for speaker in entry.session.speakers:
+            found.setdefault(speaker.id, []).append(entry)
+    return found
+
+
+def speaker_calendar(
+    event: Event, speaker: Speaker, entries: Iterable[AgendaEntry], mailing: Mailing
+) -> bytes:
+    """The speaker's sessions (`entries`) as their calendar feed gives them (same name, UIDs, SEQUENCE)."""
     feed = feed_info(event, f"{event.name}: {speaker.name}", mailing.uid_host)
-    return build_calendar(feed, mine, lambda key: f"{mailing.base_url}/sessions/{key}")
+    return build_calendar(feed, entries, lambda key: f"{mailing.base_url}/sessions/{key}")
 
 
 def publication(
     db: DbSession, event: Event, version: ScheduleVersion, mailing: Mailing, *, actor: Actor | None
 ) -> Written:
     """One message per speaker whose sessions changed since the version they were last told of."""
-    entries = agenda_entries(db, version)
-    sessions_of: dict[int, set[int]] = {}
-    for session in event.sessions:
+    told = [speaker.told_version for speaker in event.speakers]
+    since = None if None in told else min(told, default=None)  # type: ignore[type-var]
+    changes = _changes_by_session(db, event, version, since)
+    entries = entries_by_speaker(agenda_entries(db, version))
+    sessions_of: dict[int, list[int]] = {}
+    for session in event.sessions:  # dropped sessions too: their cancellation is news
         for speaker in session.speakers:
-            sessions_of.setdefault(speaker.id, set()).add(session.id)
+            sessions_of.setdefault(speaker.id, []).append(session.id)
     done = Written()
     for speaker in event.speakers:
-        changes = _changes_since(db, event, version, sessions_of.get(speaker.id, set()), speaker.told_version)
-        if not changes:
-            continue
-        done += _publication_message(db, event, version, speaker, changes, entries, mailing)
+        mine = _since(speaker.told_version, [changes.get(s, []) for s in sessions_of.get(speaker.id, [])])
+        if mine:
+            done += _publication_message(
+                db, event, version, speaker, mine, entries.get(speaker.id, []), mailing
+            )
     record(db, actor, "messages.publication", event=event, subject=f"version {version.number}",
            detail={"queued": done.queued, "no_email": done.no_email, "stopped": done.stopped})  # fmt: skip
     return done
@@ -278,7 +298,7 @@ def _publication_message(
     version: ScheduleVersion,
     speaker: Speaker,
     changes: Sequence[VersionChange],
-    entries: Sequence[Any],
+    entries: Sequence[AgendaEntry],
     mailing: Mailing,
 ) -> Written:
     if not speaker.email:
@@ -297,8 +317,9 @@ def _publication_message(
     footer = t.gettext("To stop messages about your sessions: %(link)s") % {
         "link": stop_link(mailing, SPEAKER, speaker.id)
     }
-    calendar = Attachment(f"{event.slug}.ics", "text/calendar",
-                          speaker_calendar(event, speaker, entries, mailing))  # fmt: skip
+    calendar = Attachment(
+        f"{event.slug}.ics", "text/calendar", speaker_calendar(event, speaker, entries, mailing)
+    )
     subject = t.gettext("changes to your sessions (version %(number)s)") % {"number": version.number}
     draft = _draft(speaker.language, speaker.name, speaker.email, event, subject, body, footer, (calendar,))
     key = f"publication:{version.id}:{SPEAKER}:{speaker.id}"

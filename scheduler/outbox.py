@@ -93,8 +93,6 @@ def put(
     """Write `draft` to the outbox, held or queued; None when a message with `dedupe_key` exists
     (another process already wrote it: it must not go out twice)."""
     now = now or utc_now()
-    if dedupe_key is not None and _exists(db, dedupe_key):
-        return None
     message = OutboxMessage(
         event_id=event.id,
         kind=kind,
@@ -352,14 +350,16 @@ def deliver(
     while True:
         with transaction(engine) as db:
             due = _due(db, utc_now(), ids)
-        for message_id in due:
-            if not _claim(engine, message_id):
-                continue  # another worker has it
-            with transaction(engine) as db:
-                email = mail.build(find(db, message_id), smtp.sender)
-            state = _settle(engine, message_id, mail.send(smtp, email), settings)
-            sent += state == SENT
-            failed += state == FAILED
+        # One SMTP session per round, closed before any wait for a retry (it would time out).
+        with mail.Connection(smtp) as connection:
+            for message_id in due:
+                if not _claim(engine, message_id):
+                    continue  # another worker has it
+                with transaction(engine) as db:
+                    email = mail.build(find(db, message_id), smtp.sender)
+                state = _settle(engine, message_id, connection.send(email), settings)
+                sent += state == SENT
+                failed += state == FAILED
         with transaction(engine) as db:
             later = _next_retry(db, ids)
         if later is None or not wait:

@@ -115,9 +115,8 @@ def test_the_speakers_calendar_is_their_feed(engine: Engine, tmp_path: Path) -> 
         event = event_of(db, event_id)
         speaker = db.scalars(select(Speaker).where(Speaker.key == "sp-m1")).one()
         version = event.versions[-1]
-        attached = notifications.speaker_calendar(
-            event, speaker, agenda_entries(db, version), mailing()
-        )
+        mine = notifications.entries_by_speaker(agenda_entries(db, version))[speaker.id]
+        attached = notifications.speaker_calendar(event, speaker, mine, mailing())
     assert attached == feed
 
 

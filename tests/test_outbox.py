@@ -224,3 +224,14 @@ def test_with_a_job_queue_an_rq_worker_sends_the_outbox(
             connection.delete(key)
         connection.srem("rq:queues", f"rq:queue:{name}")
     assert len(smtp.mailbox.received) == 1
+
+
+def test_one_refused_message_does_not_stop_the_rest_of_the_batch(
+    engine: Engine, event_id: int, smtp: SmtpServer
+) -> None:
+    smtp.mailbox.replies[:] = ["250 OK", "550 5.1.1 No such mailbox", "451 4.3.0 Later"]
+    ids = [put(engine, subject=f"Message {n}") for n in range(4)]
+    done = outbox.deliver(engine, settings(smtp), wait=False)
+    assert (done.sent, done.failed, done.retrying) == (2, 1, 1)
+    assert [state(engine, i).state for i in ids] == [outbox.SENT, outbox.FAILED, outbox.QUEUED, outbox.SENT]  # type: ignore[arg-type]
+    assert [m["Subject"] for m in smtp.mailbox.received] == ["Message 0", "Message 3"]
