@@ -32,6 +32,7 @@ from scheduler import outbox
 from scheduler.audit import Actor, record
 from scheduler.effective import AgendaEntry, agenda_entries
 from scheduler.ical import DEFAULT_UID_HOST, build_calendar, feed_info
+from scheduler.live import Slot
 from scheduler.models import (
     Event,
     LiveState,
@@ -339,7 +340,7 @@ def worth_telling(cancelled: bool, delay_minutes: int, action: str, mailing: Mai
 
 
 def live_change(
-    db: DbSession, event: Event, slot: Any, action: str, mailing: Mailing, *, actor: Actor | None
+    db: DbSession, event: Event, slot: Slot, action: str, mailing: Mailing, *, actor: Actor | None
 ) -> Written:
     """Tell the session's speakers and bookmarkers of a cancellation or a long delay, once per change
     (the session's live revision names the change in the dedupe key)."""
@@ -368,19 +369,21 @@ def live_change(
 
 
 def live_changes(
-    db: DbSession, event: Event, slots: Iterable[Any], action: str, mailing: Mailing, actor: Actor | None
+    db: DbSession, event: Event, slots: Iterable[Slot], action: str, mailing: Mailing, actor: Actor | None
 ) -> Written:
     """`live_change` for each session a change touched (a cascade of delays touches several)."""
     return sum((live_change(db, event, slot, action, mailing, actor=actor) for slot in slots), Written())
 
 
-def slot_session(db: DbSession, slot: Any) -> Session:
+def slot_session(db: DbSession, slot: Slot) -> Session:
     session = db.get(Session, slot.session_id)
     assert session is not None  # a slot is read from the session's published entry
     return session
 
 
-def _live_draft(event: Event, slot: Any, action: str, who: str, person: Any, mailing: Mailing) -> Draft:
+def _live_draft(
+    event: Event, slot: Slot, action: str, who: str, person: Speaker | Participant, mailing: Mailing
+) -> Draft:
     t = for_language(person.language)
     values = {
         "greeting": _greeting(person.language, person.name),
