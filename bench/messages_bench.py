@@ -29,7 +29,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bench.synthetic import generate
+from bench.synthetic import generate, swap_a_tenth
 from scheduler import config, notifications, outbox
 from scheduler.audit import Actor
 from scheduler.db import make_engine, transaction
@@ -37,7 +37,6 @@ from scheduler.models import Event, OutboxMessage
 from scheduler.schema import upgrade
 from scheduler.store import import_problem
 from scheduler.versions import publish_schedule
-from solver.domain import Schedule
 
 SETUP = Actor("bench", "system")
 
@@ -49,16 +48,6 @@ class Accept:
     async def handle_DATA(self, _server: Any, _session: Any, _envelope: Any) -> str:  # noqa: N802
         self.count += 1
         return "250 OK"
-
-
-def _replan(planted: Schedule) -> Schedule:
-    moved = list(planted.assignments)
-    for index in range(0, len(moved), 10):  # a tenth of the sessions swap places with a neighbour
-        if index + 1 < len(moved):
-            a, b = moved[index], moved[index + 1]
-            if a.end - a.start == b.end - b.start:
-                moved[index], moved[index + 1] = replace(a, session=b.session), replace(b, session=a.session)
-    return replace(planted, assignments=tuple(moved))
 
 
 def _free_port() -> int:
@@ -82,7 +71,8 @@ def run(sessions: int, rooms: int) -> list[str]:
         f"| step ({sessions} sessions, {len(problem.speakers)} speakers) | publish s | messages s | written |"
     )
     rows = [head, "|---|---:|---:|---:|"]
-    for name, schedule in (("first publication", planted), ("re-plan, a tenth swapped", _replan(planted))):
+    steps = (("first publication", planted), ("re-plan, a tenth swapped", swap_a_tenth(planted)))
+    for name, schedule in steps:
         with transaction(engine) as db:
             event = db.scalars(select(Event)).one()
             started = time.perf_counter()
