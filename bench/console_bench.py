@@ -31,13 +31,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import datetime
 from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
-from bench.synthetic import generate
+from bench.synthetic import generate, swap_a_tenth
 from scheduler import accounts
 from scheduler.audit import Actor, record
 from scheduler.db import make_engine, transaction
@@ -75,16 +74,10 @@ def build(url: str, sessions: int, rooms: int) -> tuple[Path, str, datetime]:
     problem, planted = generate(sessions, rooms, 5, seed=7)
     engine = make_engine(url)
     upgrade(engine)
-    moved = list(planted.assignments)
-    for index in range(0, len(moved), 10):  # a tenth of the sessions swap places with a neighbour
-        if index + 1 < len(moved):
-            a, b = moved[index], moved[index + 1]
-            if a.end - a.start == b.end - b.start:
-                moved[index], moved[index + 1] = replace(a, session=b.session), replace(b, session=a.session)
     with transaction(engine) as db:
         event = import_problem(db, problem, slug="bench", actor=SETUP)
         publish_schedule(db, event, planted, force=True, actor=SETUP)
-        save_draft(db, event, replace(planted, assignments=tuple(moved)), actor=SETUP)
+        save_draft(db, event, swap_a_tenth(planted), actor=SETUP)
         for speaker in event.speakers[:200]:
             db.add(AvailabilityReport(speaker=speaker, message="cannot make it", created_at=utc_now()))
         for n in range(2000):

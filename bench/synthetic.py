@@ -549,3 +549,14 @@ def _never_outside(rng: random.Random, calendar: Calendar, p: _Planted,
     liked = {(pref.start, pref.end): pref.weight for pref in session.preferred}
     return tuple(Preference(start, end, NEVER_WEIGHT + liked.get((start, end), 0.0))
                  for start, end in acceptable)
+
+
+def swap_a_tenth(planted: Schedule) -> Schedule:
+    """A re-plan of `planted`: a tenth of the sessions swap places with a neighbour of the same length."""
+    moved = list(planted.assignments)
+    for index in range(0, len(moved), 10):
+        if index + 1 < len(moved):
+            a, b = moved[index], moved[index + 1]
+            if a.end - a.start == b.end - b.start:
+                moved[index], moved[index + 1] = replace(a, session=b.session), replace(b, session=a.session)
+    return replace(planted, assignments=tuple(moved))

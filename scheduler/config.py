@@ -159,6 +159,45 @@ SETTINGS: tuple[Setting, ...] = (
         "flask-socketio",
         "Channel on the message queue; the same for the web processes and the CLI.",
     ),
+    # --- messages (docs/messages.md): SMTP by the Flask-Mail convention ---
+    Setting(
+        "MAIL_SERVER", None, "SMTP server that sends the outbox; unset keeps every message in the outbox."
+    ),
+    Setting("MAIL_PORT", 25, "SMTP port (587 with `MAIL_USE_TLS`, 465 with `MAIL_USE_SSL`).", _integer),
+    Setting("MAIL_USE_TLS", False, "Upgrade the SMTP connection with STARTTLS.", _flag),
+    Setting("MAIL_USE_SSL", False, "Connect to the SMTP server over TLS from the start.", _flag),
+    Setting("MAIL_USERNAME", None, "SMTP login, when the relay asks for one."),
+    Setting("MAIL_PASSWORD", None, "SMTP password."),
+    Setting(
+        "MAIL_DEFAULT_SENDER",
+        None,
+        "The From of every message (`Programme team <agenda@example.org>`); required to send.",
+    ),
+    Setting(
+        "MAIL_HOLD_KINDS",
+        "speaker-links,publication",
+        "Kinds of message held in the outbox until the team releases them (comma-separated: "
+        "`speaker-links`, `publication`, `live`, `registration`); the others are sent at once.",
+    ),
+    Setting(
+        "MAIL_MAX_ATTEMPTS",
+        5,
+        "Tries per message on temporary SMTP errors (4xx, no connection) before it is marked failed.",
+        _integer,
+    ),
+    Setting(
+        "MAIL_RETRY_SECONDS",
+        30.0,
+        "Wait before the first retry of a temporary SMTP error; each further retry waits twice as long.",
+        _number,
+    ),
+    Setting(
+        "LIVE_NOTICE_MINUTES",
+        15,
+        "A delay longer than this many minutes emails the session's speakers and bookmarkers "
+        "(a cancellation always does).",
+        _integer,
+    ),
     # --- join links (see docs/remote-participation.md) ---
     Setting("JOIN_PROVIDER", None, "`template` (default) or `jitsi`."),
     Setting(

@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import config
+from scheduler import config, outbox
 from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import make_engine, transaction
@@ -46,7 +46,7 @@ from scheduler.editing import pinned_problem, pins_in_conflict, replan_moves
 from scheduler.live import queue_emitter
 from scheduler.models import Event, Job
 from scheduler.store import export_problem
-from scheduler.timestamps import utc_now
+from scheduler.timestamps import iso_utc, utc_now
 from scheduler.versions import DRAFT, VersionError, find_version, save_draft, version_schedule
 from solver.domain import Problem, Schedule
 from solver.options import Progress, SolveOptions
@@ -192,15 +192,11 @@ def public(job: Job) -> dict[str, Any]:
         "actor": job.actor,
         "runner": job.runner,
         "draft": job.draft.number if job.draft is not None else None,
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "finished_at": _iso(job.finished_at),
+        "created_at": iso_utc(job.created_at),
+        "started_at": iso_utc(job.started_at),
+        "finished_at": iso_utc(job.finished_at),
         "stop_requested": job.stop_requested,
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
 
 # --- finding jobs whose worker died ------------------------------------------------------------
@@ -277,20 +273,25 @@ def dispatch(engine: Engine, job_id: int, settings: Mapping[str, Any], database_
             failure_ttl=7 * 24 * 3600,
         )
         return
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    child = _start_child(["run-job", str(job_id)], {"DATABASE_URL": database_url})
+    with transaction(engine) as db:
+        job = db.get(Job, job_id)
+        if job is not None and job.pid is None:
+            job.pid, job.host = child.pid, socket.gethostname()
+
+
+def _start_child(command: list[str], environment: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """`scheduler COMMAND` in a child process of this one, detached from its terminal and signals."""
     child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "scheduler", "run-job", str(job_id)],
-        env=environment,
+        [sys.executable, "-m", "scheduler", *command],
+        env={**os.environ, **environment},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     _children[child.pid] = child
-    with transaction(engine) as db:
-        job = db.get(Job, job_id)
-        if job is not None and job.pid is None:
-            job.pid, job.host = child.pid, socket.gethostname()
+    return child
 
 
 def _job_params(engine: Engine, job_id: int) -> dict[str, Any]:
@@ -495,3 +496,41 @@ def _run(engine: Engine, job_id: int, settings: Mapping[str, Any]) -> str:
         state, progress = job.state, job.progress
     notify_progress(emitter, job_id, state, progress)
     return state
+
+
+# --- sending the outbox ------------------------------------------------------------------------
+
+# What a child process that sends mail must know beyond the database: the mail settings the web
+# process was given (its app config may hold them without the environment doing so).
+MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
+                 "MAIL_DEFAULT_SENDER", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")  # fmt: skip
+
+
+def dispatch_delivery(settings: Mapping[str, Any], database_url: str) -> None:
+    """Have a worker send the outbox's queued messages: an RQ job, or a child process of this one.
+
+    Sending never happens in a web request. Call after the transaction that queued them commits.
+    """
+    if not settings.get("MAIL_SERVER"):
+        return  # nothing can be sent: the messages wait in the outbox
+    if settings.get("JOB_QUEUE_URL"):
+        queue = rq_queue(settings)
+        queue.enqueue(deliver_outbox, failure_ttl=7 * 24 * 3600, job_timeout=3600)
+        return
+    mail = {name: _env(settings[name]) for name in MAIL_SETTINGS if settings.get(name) is not None}
+    _start_child(["outbox", "deliver"], {"DATABASE_URL": database_url, **mail})
+
+
+def _env(value: Any) -> str:
+    return ("1" if value else "0") if isinstance(value, bool) else str(value)
+
+
+def deliver_outbox(database_url: str | None = None) -> str:
+    """Send every due message, staying to retry temporary failures (RQ calls this; so does
+    `scheduler outbox deliver`)."""
+    engine = make_engine(database_url)
+    try:
+        done = outbox.deliver(engine, config.load())
+    finally:
+        engine.dispose()
+    return f"{done.sent} sent, {done.failed} failed"

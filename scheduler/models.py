@@ -182,6 +182,11 @@ class Speaker(SourceColumns, Base):
     email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
     language: Mapped[str | None] = mapped_column(String(2))
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The published version number the speaker's last publication message described (None: never
+    # told), so the next message lists every change since, however many versions came between.
+    told_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Set from the stop link of a message: no more publication or live messages.
+    messages_stopped: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="speakers")
     available: Mapped[list[SpeakerAvailability]] = relationship(
@@ -431,6 +436,8 @@ class Participant(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Cleared from the stop link of a message: no more messages about bookmarked sessions on the day.
+    live_messages: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     bookmarks: Mapped[list[Bookmark]] = relationship(
         back_populates="participant", cascade="all, delete-orphan"
@@ -599,3 +606,37 @@ class Upload(Base):
     actor: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     applied_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class OutboxMessage(Base):
+    """One email, written first to the outbox the team reviews, then sent by a job worker.
+
+    state: queued -> sending -> sent | failed (back to queued, later, on a temporary failure);
+    held messages wait for the team to release (queued), edit or discard them. `dedupe_key` names
+    what the message is about (kind, session, change, recipient): two server processes reacting to
+    the same change cannot both write it, so it is sent once.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_state", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "speaker-links", "publication", "live", "registration"
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    state: Mapped[str] = mapped_column(String(10))
+    recipient_name: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    recipient_email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text, default="")
+    # [{"name", "mime", "data" (base64)}]: small calendar files.
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TypeGuard
 
 import pycountry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
@@ -129,6 +129,38 @@ def register(
     db.add(participant)
     db.flush()
     return participant, token
+
+
+def personal_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/my/{token}"
+
+
+def by_email(db: DbSession, event: Event, email: str) -> Participant | None:
+    """The event's participant registered with `email` (case aside), the first if several did."""
+    return db.scalars(
+        select(Participant)
+        .where(Participant.event_id == event.id, func.lower(Participant.email) == email.strip().lower())
+        .order_by(Participant.id)
+    ).first()
+
+
+def register_or_renew(
+    db: DbSession, event: Event, form: Registration, now: datetime | None = None
+) -> tuple[Participant, str, bool]:
+    """Register, or, when the email is already registered, issue that participant a fresh link
+    (the old one stops working) instead of a second participant. Returns the participant, the
+    link's token and whether the email was new: the caller must not tell the visitor which."""
+    renewed = renew_by_email(db, event, form.email)
+    if renewed is None:
+        participant, token = register(db, event, form, now)
+        return participant, token, True
+    return *renewed, False
+
+
+def renew_by_email(db: DbSession, event: Event, email: str) -> tuple[Participant, str] | None:
+    """A fresh link for the participant registered with `email` (the old one stops working), or None."""
+    known = by_email(db, event, email)
+    return None if known is None else (known, reissue(known))
 
 
 def by_token(db: DbSession, event: Event, token: str | None) -> Participant | None:

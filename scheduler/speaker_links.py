@@ -72,14 +72,14 @@ def issue_links(
     now: datetime | None = None,
     *,
     actor: Actor | None = None,
+    without_email: bool = False,
 ) -> list[IssuedLink]:
-    """A token for each speaker of `event` without a live one; with `renew`, a fresh one for everyone."""
-    speakers = db.scalars(
-        select(Speaker)
-        .where(Speaker.event_id == event.id)
-        .options(selectinload(Speaker.tokens))
-        .order_by(Speaker.position)
-    ).all()
+    """A token for each speaker of `event` without a live one; with `renew`, a fresh one for everyone.
+    `without_email` limits this to speakers who have no email (the others get theirs by message)."""
+    query = select(Speaker).where(Speaker.event_id == event.id)
+    if without_email:
+        query = query.where(Speaker.email.is_(None))
+    speakers = db.scalars(query.options(selectinload(Speaker.tokens)).order_by(Speaker.position)).all()
     issued: list[IssuedLink] = []
     for speaker in speakers:
         if renew:

@@ -59,7 +59,9 @@ def sign_up(client: FlaskClient, name: str = "Ada") -> str:
     }
     page = client.post("/register", data=form)
     assert page.status_code == 200
-    found = re.search(r'value="http://localhost/my/([A-Za-z0-9_-]+)"', page.get_data(as_text=True))
+    # A new registration signs the browser in; "My agenda" shows the personal link (also emailed).
+    mine = client.get("/my").get_data(as_text=True)
+    found = re.search(r'value="http://localhost/my/([A-Za-z0-9_-]+)"', mine)
     assert found
     return found.group(1)
 

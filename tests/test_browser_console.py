@@ -146,6 +146,20 @@ def test_the_team_walks_the_whole_loop(engine: Engine, database_url: str, tmp_pa
             speaker_page.reload()
             assert "We moved you to the afternoon" in speaker_page.inner_text("[data-reply]")
 
+            # The publication's messages to the sample's speakers wait in the outbox for review.
+            page.click("nav a:text('Outbox')")
+            page.wait_for_selector("[data-send-all]")
+            accessible(page, "outbox")
+            page.click("tr[data-state=held] a")
+            page.wait_for_selector("#m-subject")
+            accessible(page, "a held message")
+            page.fill("#m-subject", "Your sessions at WSIS+20")
+            page.click("text=Save changes")
+            page.wait_for_selector("text=is changed")
+            page.click("button:text('Discard')")
+            page.wait_for_selector("text=message is discarded")
+            accessible(page, "outbox after a discard")
+
             # Figures, sorted; the audit log tells the story.
             page.click("nav a:text('Figures')")
             page.click("table.sortable thead th:nth-child(3) button")
@@ -160,6 +174,9 @@ def test_the_team_walks_the_whole_loop(engine: Engine, database_url: str, tmp_pa
                 "publish",
                 "live.delay",
                 "report.settle",
+                "messages.publication",
+                "message.edit",
+                "message.discard",
                 "account.password_change",
                 "account.add",
             ):

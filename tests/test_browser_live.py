@@ -97,6 +97,8 @@ def _register_and_bookmark(page: object, base: str) -> None:
     page.check("input[name=stakeholder_group][value=civil-society]")  # type: ignore[attr-defined]
     page.select_option("#r-language", "fr")  # type: ignore[attr-defined]
     page.click("form[action$='/register'] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("[data-link-sent]")  # type: ignore[attr-defined]
+    page.goto(base + "/my")  # type: ignore[attr-defined]
     assert "/my/" in page.input_value("[data-personal-link]")  # type: ignore[attr-defined]
     for key in ("s-open", "s-par"):
         page.goto(base + "/sessions")  # type: ignore[attr-defined]

@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 
+from scheduler import config
 from scheduler.db import make_engine, transaction
 from scheduler.models import Speaker
+from scheduler.notifications import stop_signature
 from scheduler.problem_file import load_problem
 from scheduler.schedule_file import load_schedule
 from scheduler.schema import upgrade
@@ -121,12 +123,15 @@ def ready(page: Any) -> None:
 def register(page: Any, base: str, name: str = "Ada Lovelace") -> str:
     """Fill in the registration form on the page it is on; returns the personal link's token."""
     page.fill("#r-name", name)
-    page.fill("#r-email", "ada@example.org")
+    page.fill("#r-email", re.sub(r"\W+", ".", name.lower()) + "@example.org")  # one participant an address
     page.select_option("#r-country", "KE")
     page.check("input[name=stakeholder_group][value=civil-society]")
     page.select_option("#r-language", "fr")
     page.click("form[action$='/register'] button[type=submit]")
-    return page.input_value("[data-personal-link]").rsplit("/my/", 1)[1]
+    page.wait_for_selector("[data-link-sent]")
+    # The link is emailed; "My agenda" shows it too (read with the page's cookies, staying on the page).
+    mine = page.context.request.get(base + "/my").text()
+    return re.search(r'value="[^"]*/my/([A-Za-z0-9_-]+)" aria-label', mine).group(1)  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -478,8 +483,23 @@ def test_no_axe_violation_on_the_way_through_registration(served: Served, browse
     page.click("form[action$='/register'] button[type=submit]")
     page.wait_for_selector(".alert-error")
     check(page, f"registration errors at {width} px")
-    register(page, served.base, "Eve")
+    register(page, served.base, f"Eve {width}")
     check(page, f"registered at {width} px")
+    # Where a lost link is asked for again, and where a message's stop link leads.
+    page.goto(served.base + "/lost-link")
+    check(page, f"lost link at {width} px")
+    page.fill("#l-email", "not an address")
+    page.evaluate("document.querySelector('form[action$=\"/lost-link\"]').noValidate = true")
+    page.click("form[action$='/lost-link'] button[type=submit]")
+    page.wait_for_selector(".alert-error")
+    check(page, f"lost link errors at {width} px")
+    page.fill("#l-email", "eve@example.org")
+    page.click("form[action$='/lost-link'] button[type=submit]")
+    page.wait_for_selector("[data-link-sent]")
+    check(page, f"lost link sent at {width} px")
+    signature = stop_signature(config.default("SECRET_KEY"), "participant", 1)
+    page.goto(f"{served.base}/messages/stop/participant/1/{signature}")
+    check(page, f"stop messages at {width} px")
     page.context.close()
 
 

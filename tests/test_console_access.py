@@ -20,6 +20,7 @@ SAMPLE_VALUES = {
     "job_id": 1,
     "number": 1,
     "report_id": 1,
+    "message_id": 1,
     "user_id": 1,
     "session_key": "s-open",
     "session": "s-open",

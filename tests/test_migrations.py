@@ -79,3 +79,22 @@ def test_live_changes_stored_before_0003_count_as_one_change(engine: Engine) -> 
     schema.upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT delay_minutes, revision FROM live_states")).one() == (10, 1)
+
+
+def test_people_stored_before_0005_hear_of_their_sessions_until_they_stop(engine: Engine) -> None:
+    # Messages are new: everyone registered before them gets live messages (and can stop them), and
+    # no speaker has been told of any version, so the next publication tells them everything.
+    _downgrade(engine, "0004_console_accounts")
+    with engine.begin() as connection:
+        _insert(connection, "events", OLD_EVENT)
+        _insert(connection, "speakers", {**OLD_SPEAKER, "translations": "{}", "bio": "", "affiliation": ""})
+        _insert(connection, "participants", {
+            "id": 1, "event_id": 1, "name": "Ada", "email": "ada@example.org", "country": "CH",
+            "stakeholder_group": "civil-society", "language": "fr", "token_hash": "0" * 64,
+            "created_at": datetime(2025, 7, 1),
+        })  # fmt: skip
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT live_messages FROM participants")).scalar_one() in (True, 1)
+        told, stopped = connection.execute(text("SELECT told_version, messages_stopped FROM speakers")).one()
+    assert told is None and stopped in (False, 0)

@@ -18,6 +18,7 @@ from webapp import (
     exports,
     i18n,
     live,
+    messages,
     participation,
     schedule_apps,
     speakers,
@@ -44,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(schedule_apps.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
+    messages.init_app(app)
     participation.init_app(app)
     live.init_app(app)
     console.init_app(app)

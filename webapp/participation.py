@@ -41,6 +41,7 @@ from scheduler.ical import Extras, build_calendar, feed_info
 from scheduler.joinlinks import Admission, JoinProvider, admit, offers_online, provider_from_config
 from scheduler.live import EventClock
 from scheduler.models import Event, Participant
+from webapp import messages
 from webapp.calendar_feeds import calendar_response
 from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
@@ -194,16 +195,21 @@ def register() -> str | tuple[str, int]:
     except participants.RegistrationError as error:
         return _register_page(given, error.problems, pending), 400
     db = get_db()
-    participant, token = participants.register(db, event, form)
+    participant, token, new = participants.register_or_renew(db, event, form)
     if pending is not None:
         participants.add_bookmark(db, participant, participants.session_by_key(db, event, pending.key))
+    messages.send_link(db, event, participant, token, first=new)
     db.commit()
-    _remember(token)
+    messages.hand_to_worker()
+    if new:
+        # Only a new registration signs this browser in: an address registered before belongs to
+        # someone who gets their fresh link by email, not to whoever typed it here.
+        _remember(token)
+    # The page is the same either way, so it does not tell who is registered.
     return render_template(
         "participation/registered.html",
-        participant=participant,
-        link=url_for(".my_link", token=token, _external=True),
-        feed=url_for(".personal_feed", token=token, _external=True),
+        name=form.name,
+        email=form.email,
         bookmarked=pending,
         back=_safe_next(""),
     )

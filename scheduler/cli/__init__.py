@@ -15,6 +15,7 @@ from scheduler.cli.check import check_command  # noqa: E402
 from scheduler.cli.events import event_commands  # noqa: E402
 from scheduler.cli.files import validate  # noqa: E402
 from scheduler.cli.live import figures_command, live_group, participants_group  # noqa: E402
+from scheduler.cli.outbox import outbox_group  # noqa: E402
 from scheduler.cli.site import demo_command, serve_command, speaker_links_command  # noqa: E402
 from scheduler.cli.solve import solve_command  # noqa: E402
 from scheduler.cli.users import users_group  # noqa: E402
@@ -30,6 +31,7 @@ main.add_command(demo_command)
 main.add_command(speaker_links_command)
 main.add_command(solve_command)
 main.add_command(users_group)
+main.add_command(outbox_group)
 main.add_command(worker_command)
 main.add_command(run_job_command)
 for command in event_commands:

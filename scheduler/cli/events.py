@@ -18,10 +18,11 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import models
+from scheduler import models, notifications
 from scheduler.agenda import latest_published
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
+from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, fail, not_announced, plural, problem_summary
 from scheduler.cli.solve import ProgressLine, solve_interruptibly
 from scheduler.db import transaction
@@ -224,6 +225,8 @@ def publish_command(
                 f"not published: {plural(len(refused.violations), 'broken hard rule')} "
                 "(--force publishes anyway)"
             ) from None
+        found = mailing()
+        done = found and notifications.publication(db, event, version, found, actor=acting(db))
         counts = {
             kind: sum(c.kind == kind for c in version.changes) for kind in ("new", "moved", "cancelled")
         }
@@ -232,6 +235,7 @@ def publish_command(
             f"{counts['new']} new, {counts['moved']} moved, {counts['cancelled']} cancelled"
         )
     echo(line)
+    written(done)
     # After the commit: viewers must never hear of a version they cannot load yet.
     try:
         announced = notify_published(event, version)

@@ -21,9 +21,10 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import config, live, participants
+from scheduler import config, live, notifications, participants
 from scheduler.cli.acting import acting
 from scheduler.cli.database import database, stored_event
+from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, not_announced
 from scheduler.figures import Figures, Parity, figures
 from scheduler.models import Event
@@ -89,7 +90,10 @@ def _change(
         else:
             changed, overlapped = [live.change(db, event, session_key, action, actor=acting(db))], None
         followers = participants.bookmarking(db, [slot.session_id for slot in changed])
+        found = mailing()
+        done = found and notifications.live_changes(db, event, changed, action, found, acting(db))
     echo(live.describe(changed[0], action))
+    written(done)
     for slot in changed[1:]:
         echo(f"Also delayed: {live.describe(slot, action)}")
     if overlapped is not None:
@@ -217,10 +221,6 @@ base_url_option = click.option(
 )
 
 
-def personal_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/my/{token}"
-
-
 @participants_group.command("list")
 @event_option
 def list_participants(event_ref: str | None) -> None:
@@ -259,7 +259,7 @@ def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
         token = participants.reissue(participant, actor=acting(db))
         name, email = participant.name, participant.email
     echo(f"New link for {name} <{email}>:")
-    echo(personal_link(base_url, token))
+    echo(participants.personal_link(base_url, token))
 
 
 # --- figures ---------------------------------------------------------------------------------

@@ -13,11 +13,12 @@ from typing import Any
 import click
 from sqlalchemy import Engine, select
 
-from scheduler import accounts, config, live
+from scheduler import accounts, config, live, notifications
 from scheduler.agenda import find_event, latest_published
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import clock_option
+from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, plural
 from scheduler.db import PROJECT_ROOT, database_url, instance_path, make_engine, transaction
 from scheduler.joinlinks import provider_from_config
@@ -114,7 +115,15 @@ def _line(speaker: Speaker, link: str) -> str:
 @click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="The public site's address.")
 @click.option("--revoke", "revoke_key", metavar="SPEAKER", help="Revoke this speaker's link (by speaker id).")
 @click.option("--new", "renew", is_flag=True, help="Issue fresh links, revoking the old ones.")
-def speaker_links_command(event_ref: str | None, base_url: str, revoke_key: str | None, renew: bool) -> None:
+@click.option(
+    "--email",
+    "by_email",
+    is_flag=True,
+    help="Put a message with a fresh link in the outbox for each speaker with an email; print the others.",
+)
+def speaker_links_command(
+    event_ref: str | None, base_url: str, revoke_key: str | None, renew: bool, by_email: bool
+) -> None:
     """Print each speaker's private page link, creating links for speakers who have none.
 
     A link can be shown only when it is created (only its hash is stored), so speakers who already
@@ -131,10 +140,17 @@ def speaker_links_command(event_ref: str | None, base_url: str, revoke_key: str 
                 count = revoke_tokens(db, speaker)
                 echo(f"Revoked {count} link(s) of {speaker.key} ({speaker.name}).")
             return
-        for issued in issue_links(db, event, renew=renew, actor=acting(db)):
+        done = None
+        if by_email:
+            found = mailing(base_url)
+            if found is None:
+                raise InputError("cannot write messages: see above")
+            done = notifications.speaker_links(db, event, found, actor=acting(db))
+        for issued in issue_links(db, event, renew=renew, actor=acting(db), without_email=by_email):
             already = "(already issued; --new replaces it)"
             link = speaker_link(base_url, issued.token) if issued.token else already
             echo(_line(issued.speaker, link))
+    written(done)
 
 
 # --- demo ------------------------------------------------------------------------------------

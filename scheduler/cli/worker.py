@@ -1,4 +1,4 @@
-"""`scheduler worker`: run background jobs (solves) from the RQ queue on Redis.
+"""`scheduler worker`: run background jobs (solves, and sending the outbox) from the RQ queue on Redis.
 
 Start as many as you like, on any machine that reaches the database and `JOB_QUEUE_URL`. Without a
 queue configured, the web server runs each job in a child process instead (`scheduler run-job`).
@@ -17,7 +17,7 @@ from scheduler.cli.output import echo
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
 @click.option("--name", default=None, help="The worker's name in RQ (default: host and pid).")
 def worker_command(burst: bool, name: str | None) -> None:
-    """Run solve jobs from the job queue (JOB_QUEUE_URL, JOB_QUEUE_NAME) until stopped."""
+    """Run solve and mail jobs from the job queue (JOB_QUEUE_URL, JOB_QUEUE_NAME) until stopped."""
     settings = config.load()
     if not settings["JOB_QUEUE_URL"]:
         raise click.ClickException(

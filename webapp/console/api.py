@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from scheduler import accounts as domain_accounts
 from scheduler import audit as log
-from scheduler import jobs
+from scheduler import jobs, outbox
 from scheduler.models import AuditEntry, AvailabilityReport, ScheduleVersion, User
 from scheduler.speaker_reports import reports as event_reports
 from webapp.console import bp, operations, refusal
@@ -320,6 +320,61 @@ def audit() -> ResponseReturnValue:
     filters, before = filters_from(request.args.to_dict())
     limit = min(int(request.args["limit"]), 500) if request.args.get("limit", "").isdigit() else 100
     return jsonify(entries=[_entry(e) for e in log.entries(get_db(), filters, limit=limit, before_id=before)])
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+@api.get("/outbox")
+def outbox_list() -> ResponseReturnValue:
+    event = operations.require_event()
+    state = request.args.get("state") or None
+    if state is not None and state not in outbox.STATES:
+        return refusal(400, f"state is one of {', '.join(outbox.STATES)}")
+    db = get_db()
+    return jsonify(
+        counts=outbox.counts(db, event),
+        messages=[outbox.public(m) for m in outbox.listing(db, event, state)],
+    )
+
+
+@api.get("/outbox/<int:message_id>")
+def outbox_get(message_id: int) -> ResponseReturnValue:
+    return jsonify(outbox.public(operations.find_message(message_id)))
+
+
+@api.post("/outbox/<int:message_id>")
+def outbox_edit(message_id: int) -> ResponseReturnValue:
+    body = _body()
+    message = operations.edit_message(message_id, str(body.get("subject", "")), str(body.get("text", "")))
+    return jsonify(outbox.public(message))
+
+
+def _ids(body: dict[str, Any]) -> list[object]:
+    ids = body.get("ids", [])
+    return ids if isinstance(ids, list) else [ids]
+
+
+@api.post("/outbox/send")
+def outbox_send() -> ResponseReturnValue:
+    body = _body()
+    return jsonify(released=operations.send_messages(_ids(body), body.get("all") in (True, "1", "true")))
+
+
+@api.post("/outbox/hold")
+def outbox_hold() -> ResponseReturnValue:
+    return jsonify(held=operations.hold_messages(_ids(_body())))
+
+
+@api.post("/outbox/discard")
+def outbox_discard() -> ResponseReturnValue:
+    return jsonify(discarded=operations.discard_messages(_ids(_body())))
+
+
+@api.post("/speaker-links")
+def speaker_links() -> ResponseReturnValue:
+    written = operations.email_speaker_links()
+    return jsonify(queued=written.queued, no_email=written.no_email)
 
 
 # --- accounts ----------------------------------------------------------------------------------

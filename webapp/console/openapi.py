@@ -126,6 +126,15 @@ USER_CHANGE_BODY = {
         "label": STRING,
     },
 }
+MESSAGE_BODY = {
+    "type": "object",
+    "required": ["subject", "text"],
+    "properties": {"subject": {"type": "string", "maxLength": 300}, "text": STRING},
+}
+MESSAGES_BODY = {
+    "type": "object",
+    "properties": {"ids": {"type": "array", "items": INTEGER}, "all": {"type": "boolean"}},
+}
 UPLOAD_BODY = {
     "multipart/form-data": {
         "schema": {
@@ -303,6 +312,69 @@ OPERATIONS: tuple[tuple[str, str, str, str, Json | None, str, Json], ...] = (
         "200",
         OBJECT,
     ),
+    (
+        "get",
+        "/outbox",
+        "outbox_list",
+        "Messages newest first, with counts by state (filter: state)",
+        None,
+        "200",
+        OBJECT,
+    ),
+    (
+        "get",
+        "/outbox/{message_id}",
+        "outbox_get",
+        "One message: recipient, subject, text, attachments, tries",
+        None,
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/outbox/{message_id}",
+        "outbox_edit",
+        "Change a held message's subject and text",
+        {"application/json": {"schema": MESSAGE_BODY}},
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/outbox/send",
+        "outbox_send",
+        "Send messages by id, or every held one with all: true",
+        {"application/json": {"schema": MESSAGES_BODY}},
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/outbox/hold",
+        "outbox_hold",
+        "Hold queued messages back for review",
+        {"application/json": {"schema": MESSAGES_BODY}},
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/outbox/discard",
+        "outbox_discard",
+        "Never send these messages",
+        {"application/json": {"schema": MESSAGES_BODY}},
+        "200",
+        OBJECT,
+    ),
+    (
+        "post",
+        "/speaker-links",
+        "speaker_links",
+        "Email each speaker with an email a fresh private link",
+        None,
+        "200",
+        OBJECT,
+    ),
     ("get", "/users", "users_list", "Accounts (admin)", None, "200", OBJECT),
     (
         "post",
@@ -329,6 +401,7 @@ _PARAMETER_TYPES = {
     "job_id": INTEGER,
     "number": INTEGER,
     "report_id": INTEGER,
+    "message_id": INTEGER,
     "user_id": INTEGER,
     "session": STRING,
     "action": {"enum": ["delay", "cancel", "start", "end", "reset"]},

@@ -9,7 +9,7 @@ it as JSON.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,14 +18,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import accounts, editing, jobs, live, participants, uploads
+from scheduler import accounts, editing, jobs, live, notifications, outbox, participants, uploads
 from scheduler.agenda import latest_published
 from scheduler.check import CheckReport, check
-from scheduler.models import Event, Job, ScheduleVersion, Upload, User
+from scheduler.models import Event, Job, OutboxMessage, ScheduleVersion, Upload, User
 from scheduler.speaker_reports import ReportNotFound, resolve
 from scheduler.store import StoreError, export_problem
 from scheduler.timestamps import utc_now
 from scheduler.versions import PublishRefused, VersionError, drafts, find_version, publish, version_schedule
+from webapp import messages
 from webapp.console.auth import actor
 from webapp.console.push import draft_room
 from webapp.db import get_db
@@ -257,6 +258,7 @@ def publish_version(number: int, note: str, confirmed: bool) -> ScheduleVersion:
     version = find_version_or_404(number)
     try:
         published = publish(db, event, version, force=confirmed, note=note.strip() or None, actor=actor())
+        notifications.publication(db, event, published, messages.mailing(), actor=actor())
     except PublishRefused as refused:
         db.rollback()
         issues = [f"{v.rule}: {v.message}" for v in refused.violations]
@@ -268,6 +270,7 @@ def publish_version(number: int, note: str, confirmed: bool) -> ScheduleVersion:
         db.rollback()
         raise ActionRefused(409, str(error)) from None
     db.commit()
+    messages.hand_to_worker()
     live.notify_published(event, published, db)
     return published
 
@@ -430,11 +433,13 @@ def live_change(session_key: str, action: str, minutes: object = 0) -> tuple[liv
     try:
         slot = live.change(db, event, session_key, action, delay, actor=actor())  # type: ignore[arg-type]
         bookmarkers = participants.bookmarking(db, [slot.session_id]).get(slot.session_id, [])
+        notifications.live_change(db, event, slot, action, messages.mailing(), actor=actor())
     except live.LiveError as error:
         db.rollback()
         status = 404 if "not on the published agenda" in str(error) else 409
         raise ActionRefused(status, str(error)) from None
     db.commit()
+    messages.hand_to_worker()
     live.notify_session(live.queue_emitter(), event, slot, action, bookmarkers)  # type: ignore[arg-type]
     return slot, live.describe(slot, action)  # type: ignore[arg-type]
 
@@ -509,3 +514,65 @@ def change_account(user_id: int, change: str, role: str = "", label: str = "") -
         raise ActionRefused(400, str(error)) from None
     db.commit()
     return user, secret
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+def find_message(message_id: int) -> OutboxMessage:
+    try:
+        return outbox.find(get_db(), message_id, require_event())
+    except outbox.MessageNotFound:
+        raise ActionRefused(404, _("There is no message %(id)s.", id=message_id)) from None
+
+
+def _chosen(ids: Sequence[object]) -> list[OutboxMessage]:
+    try:
+        return [find_message(int(i)) for i in ids]  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ActionRefused(400, _("Message ids are whole numbers.")) from None
+
+
+def _outbox_action(action: Callable[[DbSession], T]) -> T:
+    """Run one outbox action in this request's transaction; a refused one stores nothing."""
+    db = get_db()
+    try:
+        done = action(db)
+    except outbox.OutboxError as error:
+        db.rollback()
+        raise ActionRefused(409, str(error)) from None
+    db.commit()
+    return done
+
+
+def send_messages(ids: Sequence[object], every_held: bool = False) -> int:
+    """Release messages (all held ones with `every_held`) and hand them to a worker to send."""
+    chosen = outbox.held_batch(get_db(), require_event()) if every_held else _chosen(ids)
+    released = _outbox_action(lambda db: outbox.release(db, chosen, actor=actor()))
+    messages.hand_to_worker()
+    return len(released)
+
+
+def hold_messages(ids: Sequence[object]) -> int:
+    chosen = _chosen(ids)
+    return _outbox_action(lambda db: outbox.hold(db, chosen, actor=actor()))
+
+
+def discard_messages(ids: Sequence[object]) -> int:
+    chosen = _chosen(ids)
+    return _outbox_action(lambda db: outbox.discard(db, chosen, actor=actor()))
+
+
+def edit_message(message_id: int, subject: str, text: str) -> OutboxMessage:
+    message = find_message(message_id)
+    return _outbox_action(lambda db: outbox.edit(db, message, subject, text, actor=actor()))
+
+
+def email_speaker_links() -> notifications.Written:
+    """What `scheduler speaker-links --email` does: a fresh link for each speaker with an email."""
+    db = get_db()
+    event = _event(db)
+    written = notifications.speaker_links(db, event, messages.mailing(), actor=actor())
+    db.commit()
+    messages.hand_to_worker()
+    return written

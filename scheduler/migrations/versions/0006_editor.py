@@ -1,7 +1,7 @@
 """the timetable editor's state of a draft: revision, pins, overrides, undo and redo
 
 Revision ID: 0006_editor
-Revises: 0004_console_accounts
+Revises: 0005_outbox
 Create Date: 2026-12-05 10:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_editor"
-down_revision: str | None = "0004_console_accounts"
+down_revision: str | None = "0005_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

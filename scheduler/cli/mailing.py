@@ -1,0 +1,34 @@
+"""What commands that write messages share: the settings for writing them, and handing them on."""
+
+from __future__ import annotations
+
+from scheduler import config, jobs, notifications
+from scheduler.cli.output import echo, plural
+from scheduler.db import database_url
+from scheduler.outbox import OutboxError
+
+
+def mailing(base_url: str | None = None) -> notifications.Mailing | None:
+    """How to write messages now; None (said on stderr) when the settings do not allow it."""
+    try:
+        return notifications.Mailing.of(config.load(), base_url)
+    except OutboxError as error:
+        echo(f"No messages written: {error}", err=True)
+        return None
+
+
+def written(done: notifications.Written | None) -> None:
+    """Say what went to the outbox, and have a worker send what is not held (after the commit)."""
+    if done is None:
+        return
+    echo(
+        f"{plural(done.queued, 'message')} in the outbox; not reached: {done.no_email} without email, "
+        f"{done.stopped} who stopped messages",
+        err=True,
+    )
+    if not done.queued:
+        return
+    try:
+        jobs.dispatch_delivery(config.load(), database_url())
+    except Exception as error:  # the queue is down: the messages wait, and the change stands
+        echo(f"Not handed to a worker ({error}): `scheduler outbox send ID...` sends them.", err=True)
