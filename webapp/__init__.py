@@ -20,6 +20,7 @@ from webapp import (
     live,
     participation,
     schedule_apps,
+    security,
     speakers,
 )
 from webapp.extensions import socketio
@@ -34,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["DATABASE_URL"] = database_url(app.config["DATABASE_URL"])
 
     db.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     socketio.init_app(
         app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], channel=app.config["SOCKETIO_CHANNEL"]

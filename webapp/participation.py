@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -47,6 +46,7 @@ from webapp.db import get_db
 from webapp.feed_data import session_page_url, uid_host
 from webapp.pages import current_programme, site_event
 from webapp.programme import SessionView
+from webapp.redirects import safe_next
 
 bp = Blueprint("participation", __name__)
 bp.add_app_template_global(csrf_token)
@@ -113,15 +113,6 @@ def _remember(token: str) -> None:
     session.permanent = True
 
 
-def _safe_next(default: str) -> str:
-    """Only a path on this site: an open redirect would make phishing links look like ours."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        return default
-    return target
-
-
 def join_link(session_key: str, token: str, external: bool = False) -> str:
     return url_for("participation.join", session_key=session_key, t=token, _external=external)
 
@@ -172,7 +163,7 @@ def _register_page(form: dict[str, str], errors: dict[str, str], pending: Sessio
         form=form,
         errors=errors,
         pending=pending,
-        next=_safe_next(""),
+        next=safe_next(""),
         already=current_participant(_event()),
         **_form_choices(),
     )
@@ -205,7 +196,7 @@ def register() -> str | tuple[str, int]:
         link=url_for(".my_link", token=token, _external=True),
         feed=url_for(".personal_feed", token=token, _external=True),
         bookmarked=pending,
-        back=_safe_next(""),
+        back=safe_next(""),
     )
 
 
@@ -261,7 +252,7 @@ def bookmark_page(session_key: str) -> Response | str:
     if shown is None:
         abort(404, description=f"No published session {session_key!r}.")
     participant = current_participant(event)
-    back = _safe_next(url_for("agenda.session", key=session_key))
+    back = safe_next(url_for("agenda.session", key=session_key))
     if participant is None:
         return redirect(url_for(".register", bookmark=session_key, next=back), 303)
     keys = participants.bookmarked_keys(get_db(), participant)
@@ -293,7 +284,7 @@ def bookmarks(session_key: str) -> Response:
     db.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(bookmarks=sorted(participants.bookmarked_keys(db, participant)))
-    return redirect(_safe_next(url_for(".my_agenda")), 303)
+    return redirect(safe_next(url_for(".my_agenda")), 303)
 
 
 # --- the personal calendar feed -------------------------------------------------------------------
