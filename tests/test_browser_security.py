@@ -99,7 +99,6 @@ def test_no_page_breaks_the_content_security_policy(base: str, page: Any) -> Non
 @pytest.mark.db
 def test_the_back_link_of_a_hostile_next_stays_on_the_site(base: str, page: Any) -> None:
     _register(page, base)
-    page.goto(base + "/bookmark/s-open?next=/%5Cevil.example/x")
     page.goto(base + "/bookmark/s-open?next=/\\evil.example/x")
     page.click("a:has-text('Back')")
     page.wait_for_load_state()

@@ -119,3 +119,51 @@ def test_the_rendered_nginx_config_serves_and_keeps_each_socketio_client_on_its_
                 )
         reached = {_get(listen, "/", context, source)[1] for source in sources for _ in range(4)}
         assert reached == {str(port).encode() for port in upstreams}
+
+
+# --- what the shipped nginx adds: no capability token in its access log, HSTS, the health check --------
+
+NGINX_MAIN = (REPO / "deploy" / "nginx" / "nginx.conf").read_text()
+NGINX_SITE = (REPO / "deploy" / "nginx" / "agenda.conf").read_text()
+TOKEN = "Zq3-x_9KmT0aLw8vYp2RcN5dFg7hJk1sUe4iOb6tXy"
+ADDRESSES_WITH_TOKENS = [f"/my/{TOKEN}", f"/speaker/{TOKEN}", f"/calendar/my/{TOKEN}.ics",
+                         f"/join/s-open?t={TOKEN}", f"/join/s-open?lang=fr&t={TOKEN}"]  # fmt: skip
+
+
+def _logged_address(uri: str) -> str:
+    """What the access log records for `uri`: the `$loggable_uri` map applied as nginx applies it
+    (the first regex that matches; PCRE's `(?<name>` is Python's `(?P<name>`)."""
+    block = re.search(r"map \$request_uri \$loggable_uri \{\n(.*?)\n\s*\}", NGINX_MAIN, re.DOTALL)
+    assert block, "nginx.conf has no $loggable_uri map"
+    for line in block.group(1).splitlines():
+        if line.strip().startswith("default"):
+            continue
+        pattern, replacement = re.findall(r'"([^"]*)"', line)
+        found = re.search(pattern.removeprefix("~").replace("(?<", "(?P<"), uri)
+        if found:
+            return found.expand(re.sub(r"\$(\w+)", r"\\g<\1>", replacement))
+    return uri
+
+
+@pytest.mark.parametrize("uri", ADDRESSES_WITH_TOKENS)
+def test_the_access_log_never_records_a_capability_token(uri: str) -> None:
+    logged = _logged_address(uri)
+    assert TOKEN not in logged and logged.split("/")[1] == uri.split("/")[1], logged
+
+
+def test_other_addresses_are_logged_as_they_are() -> None:
+    for uri in ("/sessions?q=youth", "/day/2025-07-08", "/my", "/speakers/sp-1", "/calendar.ics"):
+        assert _logged_address(uri) == uri
+
+
+def test_the_log_format_takes_the_address_only_from_the_map() -> None:
+    log_format = re.search(r"log_format agenda (.*?);", NGINX_MAIN, re.DOTALL)
+    assert log_format and "access_log /var/log/nginx/access.log agenda;" in NGINX_MAIN
+    assert "$loggable_uri" in log_format.group(1)
+    for raw in ("$request ", "$request\"", "$request_uri", "$uri", "$args", "$query_string", "$http_referer"):
+        assert raw not in log_format.group(1), raw
+
+
+def test_the_site_sends_hsts_and_offers_the_health_check() -> None:
+    assert 'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;' in NGINX_SITE
+    assert "location = /healthz {" in NGINX_SITE
