@@ -19,7 +19,14 @@ from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import clock_option
 from scheduler.cli.output import echo, plural
-from scheduler.db import PROJECT_ROOT, database_url, instance_path, make_engine, transaction
+from scheduler.db import (
+    PROJECT_ROOT,
+    DatabaseUnavailable,
+    database_url,
+    instance_path,
+    make_engine,
+    transaction,
+)
 from scheduler.joinlinks import provider_from_config
 from scheduler.models import Event, Speaker
 from scheduler.plaintext import one_line
@@ -71,7 +78,10 @@ def run_server(host: str, port: int, banner: Sequence[str] = ()) -> None:
     # Stopped by a service manager (SIGTERM) as by Ctrl+C: leave through `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        app = create_app()
+        try:
+            app = create_app()
+        except DatabaseUnavailable as error:  # refuse to start rather than answer 500 to every request
+            raise InputError(str(error)) from None
         for line in banner or [f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)"]:
             echo(line)
         socketio.run(app, host=host, port=port)
