@@ -16,6 +16,7 @@ from webapp import (
     console,
     db,
     exports,
+    health,
     i18n,
     live,
     participation,
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(schedule_apps.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(health.bp)
     participation.init_app(app)
     live.init_app(app)
     console.init_app(app)
