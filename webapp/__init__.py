@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
     app.config.from_mapping(config.load(instance_file=test_config is None))
     app.config.from_mapping(test_config or {})
+    if test_config is None:
+        config.check_secret_key(app.config)  # a server: never a guessable or missing key
+    elif not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(32)  # a test's app: a key of its own
     app.config["DATABASE_URL"] = database_url(app.config["DATABASE_URL"])
 
     db.init_app(app)

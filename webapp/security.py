@@ -8,7 +8,9 @@ Referrer-Policy (pages that show a capability token) set their own; this only fi
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -33,7 +35,23 @@ HEADERS = {
 }
 
 
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie, `Secure` whenever the request came over HTTPS (SESSION_COOKIE_SECURE
+    makes it so always): one deployment serves both a plain-HTTP demo and the HTTPS site."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = SessionCookie()
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind nginx the peer is nginx: the client's address and scheme are in the headers it
+        # sets. Trusting them without a proxy would let any client claim any address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.after_request(_protect)
 
 
