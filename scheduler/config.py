@@ -88,6 +88,34 @@ SETTINGS: tuple[Setting, ...] = (
         _integer,
     ),
     Setting(
+        "RATELIMIT_STORAGE_URI",
+        None,
+        "Where the rate limits count requests: a Redis URL shared by every web process. Unset: the "
+        "message queue's Redis (`SOCKETIO_MESSAGE_QUEUE`) when there is one, else each process's memory.",
+    ),
+    Setting(
+        "RATELIMIT_REGISTRATION",
+        "20 per minute; 200 per hour",
+        "Registrations (`POST /register`) one client address may make (Flask-Limiter's notation).",
+    ),
+    Setting(
+        "RATELIMIT_SPEAKER_REPORTS",
+        "20 per hour",
+        "\"I cannot make this time\" reports (`POST /speaker/<token>`) one client address may send.",
+    ),
+    Setting(
+        "RATELIMIT_CONSOLE_LOGIN",
+        "10 per minute",
+        "Console sign-in attempts (`POST /console/login`) one client address may make, whatever the "
+        "account (each account also locks after `LOGIN_LOCKOUT_FAILURES`).",
+    ),
+    Setting(
+        "RATELIMIT_JOIN",
+        "120 per minute",
+        "Join requests (`/join/<session>`) one client address may make.",
+    ),
+    Setting("RATELIMIT_ENABLED", True, "Apply the rate limits (turn off only for load tests).", _flag),
+    Setting(
         "SESSION_COOKIE_SECURE",
         False,
         "Mark the session cookie `Secure` always; otherwise it is `Secure` whenever the request came "

@@ -21,6 +21,7 @@ from webapp import (
     i18n,
     live,
     participation,
+    ratelimits,
     schedule_apps,
     security,
     speakers,
@@ -56,4 +57,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     participation.init_app(app)
     live.init_app(app)
     console.init_app(app)
+    ratelimits.init_app(app)
     return app
