@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from scheduler import config
+from scheduler import config, logs
 from scheduler.db import database_url, instance_path
 from webapp import (
     agenda,
@@ -32,6 +32,7 @@ from webapp.extensions import socketio
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app, configured by `scheduler.config` (defaults, environment, `instance/config.py`), or,
     for tests, by the defaults and environment overlaid with `test_config`."""
+    logs.configure()  # before Flask's logger exists, so it adds no handler of its own
     app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
     app.config.from_mapping(config.load(instance_file=test_config is None))
     app.config.from_mapping(test_config or {})
