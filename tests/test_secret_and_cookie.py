@@ -3,11 +3,12 @@
 A server refuses to start without a key of at least 32 bytes (never the old constant "dev");
 `scheduler serve` and `demo` make an instance key (0600) when none is configured. The session
 cookie is HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS, directly or as
-the one trusted proxy says.
+the one trusted proxy says; the participant's link token is in it only sealed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -16,9 +17,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from scheduler import config
-from tests.live_site import Site
+from tests.live_site import Site, sign_up
 from tests.test_live_data import server
 from webapp import create_app
+from webapp.sealed import seal, unseal
 
 pytest_plugins = ("tests.live_fixtures",)
 
@@ -120,3 +122,35 @@ def test_the_cookie_setting_makes_it_secure_always(database_url: str, site: Site
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False,
                       "SOCKETIO_MESSAGE_QUEUE": None, "SESSION_COOKIE_SECURE": True})  # fmt: skip
     assert "Secure" in _cookie(app.test_client())
+
+
+# --- no capability token readable in the cookie ------------------------------------------------------
+
+
+def test_the_cookie_holds_the_participants_token_only_sealed(site: Site) -> None:
+    token = sign_up(site.client)
+    with site.client.session_transaction() as session:
+        stored = dict(session)
+    assert token not in json.dumps(stored)
+    with site.app.test_request_context():
+        assert unseal(stored["participant"]) == token
+    assert site.client.get("/my").status_code == 200  # the browser is still recognised
+
+
+def test_an_older_cookie_with_the_raw_token_is_no_longer_honoured_and_loses_it(site: Site) -> None:
+    token = sign_up(site.app.test_client())
+    client = site.app.test_client()
+    with client.session_transaction() as session:
+        session["participant_token"] = token
+    assert client.get("/my").status_code == 303
+    with client.session_transaction() as session:
+        assert "participant_token" not in session
+
+
+def test_a_value_sealed_under_another_key_unseals_to_nothing(site: Site, database_url: str) -> None:
+    with site.app.test_request_context():
+        sealed = seal("a-token")
+        assert unseal(sealed) == "a-token" and unseal(sealed[:-2] + "xx") is None and unseal(None) is None
+    other = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": LONG_ENOUGH})
+    with other.test_request_context():
+        assert unseal(sealed) is None

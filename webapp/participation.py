@@ -47,11 +47,14 @@ from webapp.feed_data import session_page_url, uid_host
 from webapp.pages import current_programme, site_event
 from webapp.programme import SessionView
 from webapp.redirects import safe_next
+from webapp.sealed import seal, unseal
 
 bp = Blueprint("participation", __name__)
 bp.add_app_template_global(csrf_token)
 
-REMEMBERED = "participant_token"
+# The participant's token, sealed (webapp/sealed.py); the unsealed key of older cookies is dropped.
+REMEMBERED = "participant"
+LEGACY_REMEMBERED = "participant_token"
 REMINDER = timedelta(minutes=10)
 _JOIN_STATUS = {"invalid_token": 403, "unknown_session": 404, "unavailable": 404}
 
@@ -100,7 +103,9 @@ def _event() -> Event:
 
 
 def remembered_token() -> str | None:
-    return session.get(REMEMBERED)
+    if LEGACY_REMEMBERED in session:
+        session.pop(LEGACY_REMEMBERED)
+    return unseal(session.get(REMEMBERED))
 
 
 def current_participant(event: Event) -> Participant | None:
@@ -109,7 +114,7 @@ def current_participant(event: Event) -> Participant | None:
 
 
 def _remember(token: str) -> None:
-    session[REMEMBERED] = token
+    session[REMEMBERED] = seal(token)
     session.permanent = True
 
 
