@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from tests.console_data import PASSWORD, email, make_user
 from tests.test_browser_live import CHROMIUM_ARGS
+from tests.test_browser_path import register
 from tests.test_live_data import seed, server
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -60,13 +61,7 @@ def page() -> Iterator[Any]:
 
 def _register(page: Any, base: str) -> str:
     page.goto(base + "/register")
-    page.fill("#r-name", "Ada")
-    page.fill("#r-email", "ada@example.org")
-    page.select_option("#r-country", "KE")
-    page.check("input[name=stakeholder_group][value=civil-society]")
-    page.select_option("#r-language", "fr")
-    page.click("form[action$='/register'] button[type=submit]")
-    return page.input_value("[data-personal-link]").rsplit("/my/", 1)[1]
+    return register(page, base)
 
 
 @pytest.mark.db
