@@ -36,7 +36,9 @@ def storage_uri(config: Mapping[str, Any]) -> str:
 def init_app(app: Flask) -> None:
     """Limit the endpoints of LIMITED; call after every blueprint is registered."""
     app.config["RATELIMIT_HEADERS_ENABLED"] = True  # Retry-After tells a client when to come back
-    limiter = Limiter(get_remote_address, app=app, key_prefix="agenda", storage_uri=storage_uri(app.config))
+    # Counters are the deployment's own (its Socket.IO channel), even on a Redis others share.
+    prefix = f"{app.config['SOCKETIO_CHANNEL']}:limits"
+    limiter = Limiter(get_remote_address, app=app, key_prefix=prefix, storage_uri=storage_uri(app.config))
     for endpoint, (setting, methods) in LIMITED.items():
         view = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(app.config[setting], methods=methods)(view)
