@@ -1,7 +1,8 @@
 """Remote participation pages: registration, "My agenda", bookmarks, the personal feed and join links.
 
 A participant is known by the token of their personal link. Following the link once remembers
-it in this browser's signed session cookie, and takes the token out of the address bar; every
+it in this browser's session cookie, sealed so that the cookie does not show it (webapp/sealed.py),
+and takes the token out of the address bar; every
 page that shows or takes the token is sent with `no-store` and `no-referrer`, so neither caches
 nor the virtual meeting provider learn it. Public pages are cached and shared by everyone, so
 they carry no personal state: their bookmark links lead to a small personal page, and
