@@ -167,3 +167,25 @@ def test_the_log_format_takes_the_address_only_from_the_map() -> None:
 def test_the_site_sends_hsts_and_offers_the_health_check() -> None:
     assert 'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;' in NGINX_SITE
     assert "location = /healthz {" in NGINX_SITE
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed")
+def test_the_running_nginx_logs_addresses_without_tokens_and_sends_hsts(
+    tmp_path: Path, upstreams: list[int]
+) -> None:
+    certificate, key = stack.self_signed_certificate(tmp_path)
+    listen = stack.free_port()
+    conf = stack.render_nginx(tmp_path, listen, upstreams, certificate, key)
+    context = ssl.create_default_context(cafile=str(certificate))
+    with stack.nginx(conf, listen, context):
+        for uri in ADDRESSES_WITH_TOKENS:
+            assert _get(listen, uri, context)[0] == 200
+        connection = http.client.HTTPSConnection("127.0.0.1", listen, context=context)
+        connection.request("GET", "/")
+        hsts = connection.getresponse().getheader("Strict-Transport-Security")
+        assert hsts == "max-age=63072000; includeSubDomains"
+        connection.close()
+    log = (conf.parent / "access.log").read_text()
+    assert "/my/[token]" in log and "/join/s-open?[query]" in log
+    assert TOKEN not in log
