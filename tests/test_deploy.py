@@ -97,28 +97,39 @@ def _get(port: int, path: str, context: ssl.SSLContext, source: str = "127.0.0.1
         connection.close()
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed")
-def test_the_rendered_nginx_config_serves_and_keeps_each_socketio_client_on_its_process(
-    tmp_path: Path, upstreams: list[int]
-) -> None:
+NginxRun = tuple[int, ssl.SSLContext, Path]
+NEEDS_NGINX = pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed")
+
+
+@pytest.fixture
+def running_nginx(tmp_path: Path, upstreams: list[int]) -> Iterator[NginxRun]:
+    """deploy/nginx/ rendered for loopback and running: its port, a TLS context that trusts it, its config."""
     certificate, key = stack.self_signed_certificate(tmp_path)
     listen = stack.free_port()
     conf = stack.render_nginx(tmp_path, listen, upstreams, certificate, key)
     context = ssl.create_default_context(cafile=str(certificate))
     with stack.nginx(conf, listen, context):
-        status, css = _get(listen, "/static/style.css", context)
-        assert status == 200 and css == (REPO / "webapp" / "static" / "style.css").read_bytes()
-        sources = stack.balanced_sources(2, 2)
-        for source in sources:
-            chosen = upstreams[stack.ip_hash_peer(source, 2)]
-            for _ in range(3):
-                assert _get(listen, "/socket.io/?EIO=4&transport=polling", context, source) == (
-                    200,
-                    str(chosen).encode(),
-                )
-        reached = {_get(listen, "/", context, source)[1] for source in sources for _ in range(4)}
-        assert reached == {str(port).encode() for port in upstreams}
+        yield listen, context, conf
+
+
+@pytest.mark.slow
+@NEEDS_NGINX
+def test_the_rendered_nginx_config_serves_and_keeps_each_socketio_client_on_its_process(
+    running_nginx: NginxRun, upstreams: list[int]
+) -> None:
+    listen, context, _conf = running_nginx
+    status, css = _get(listen, "/static/style.css", context)
+    assert status == 200 and css == (REPO / "webapp" / "static" / "style.css").read_bytes()
+    sources = stack.balanced_sources(2, 2)
+    for source in sources:
+        chosen = upstreams[stack.ip_hash_peer(source, 2)]
+        for _ in range(3):
+            assert _get(listen, "/socket.io/?EIO=4&transport=polling", context, source) == (
+                200,
+                str(chosen).encode(),
+            )
+    reached = {_get(listen, "/", context, source)[1] for source in sources for _ in range(4)}
+    assert reached == {str(port).encode() for port in upstreams}
 
 
 # --- what the shipped nginx adds: no capability token in its access log, HSTS, the health check --------
@@ -170,22 +181,16 @@ def test_the_site_sends_hsts_and_offers_the_health_check() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed")
-def test_the_running_nginx_logs_addresses_without_tokens_and_sends_hsts(
-    tmp_path: Path, upstreams: list[int]
-) -> None:
-    certificate, key = stack.self_signed_certificate(tmp_path)
-    listen = stack.free_port()
-    conf = stack.render_nginx(tmp_path, listen, upstreams, certificate, key)
-    context = ssl.create_default_context(cafile=str(certificate))
-    with stack.nginx(conf, listen, context):
-        for uri in ADDRESSES_WITH_TOKENS:
-            assert _get(listen, uri, context)[0] == 200
-        connection = http.client.HTTPSConnection("127.0.0.1", listen, context=context)
-        connection.request("GET", "/")
-        hsts = connection.getresponse().getheader("Strict-Transport-Security")
-        assert hsts == "max-age=63072000; includeSubDomains"
-        connection.close()
+@NEEDS_NGINX
+def test_the_running_nginx_logs_addresses_without_tokens_and_sends_hsts(running_nginx: NginxRun) -> None:
+    listen, context, conf = running_nginx
+    for uri in ADDRESSES_WITH_TOKENS:
+        assert _get(listen, uri, context)[0] == 200
+    connection = http.client.HTTPSConnection("127.0.0.1", listen, context=context)
+    connection.request("GET", "/")
+    hsts = connection.getresponse().getheader("Strict-Transport-Security")
+    assert hsts == "max-age=63072000; includeSubDomains"
+    connection.close()
     log = (conf.parent / "access.log").read_text()
     assert "/my/[token]" in log and "/join/s-open?[query]" in log
     assert TOKEN not in log
