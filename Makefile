@@ -8,22 +8,41 @@ BIN := $(VENV)/bin
 WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
-.PHONY: demo test test-fast test-db lint browser mutation
+.PHONY: demo test test-fast test-db lint browser mutation lock audit
+
+# Installs are reproducible: every package at the version and hash of the lock files, compiled from
+# pyproject.toml's lower bounds by `make lock` (pip-tools). requirements.lock is what running needs
+# (setuptools included, to install the service itself); requirements-test.lock adds the test tools.
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+PIP_COMPILE := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links
 
 # What running needs: `make demo` installs only this (say what is happening: it takes a while).
-$(BIN)/scheduler: pyproject.toml
+$(BIN)/scheduler: pyproject.toml $(LOCK)
 	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> Installing the service and what it runs on (OR-Tools, Flask, ...): a few minutes the first time"
 	$(BIN)/pip install --progress-bar off --upgrade pip
-	$(BIN)/pip install --progress-bar off -e .
+	$(BIN)/pip install --progress-bar off --require-hashes -r $(LOCK)
+	$(BIN)/pip install --progress-bar off --no-deps --no-build-isolation -e .
 	touch $@
 
 # The test tools on top (pytest, Playwright, linters ...), for `make test` and development.
-$(BIN)/pytest: $(BIN)/scheduler
+$(BIN)/pytest: $(BIN)/scheduler $(TEST_LOCK)
 	@echo "==> Installing the test tools"
-	$(BIN)/pip install --progress-bar off -e '.[test]'
+	$(BIN)/pip install --progress-bar off --require-hashes -r $(TEST_LOCK)
 	touch $@
+
+# Compile the lock files again after a change to pyproject.toml's dependencies (needs the index).
+lock: $(BIN)/pytest
+	$(PIP_COMPILE) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test --extra production -c $(LOCK) -o $(TEST_LOCK) pyproject.toml
+
+# The locked packages against pip-audit's vulnerability database; says so plainly when it could not
+# check (exit 2), never "no known vulnerabilities" then (tools/dependency_audit.py).
+audit: $(BIN)/pytest
+	$(BIN)/python -m tools.dependency_audit $(LOCK) $(TEST_LOCK)
 
 demo: $(BIN)/scheduler
 	@echo "==> Starting the demo: load the sample event, publish it (the first time), serve it"

@@ -20,3 +20,20 @@ keepalive = 75
 # gunicorn's control socket has one default path per user: several processes would take it
 # from each other.
 control_socket_disable = True
+
+
+def on_starting(server: object) -> None:
+    """Refuse to start, in one sentence and before any worker, without a SECRET_KEY of 32 bytes or
+    more or with a DATABASE_URL that names no database this process can open."""
+    import sys
+
+    from scheduler import config
+    from scheduler.db import DatabaseUnavailable, open_engine
+
+    try:
+        settings = config.load()
+        config.check_secret_key(settings)
+        open_engine(settings["DATABASE_URL"]).dispose()
+    except (config.ConfigError, DatabaseUnavailable) as error:
+        print(f"Not starting: {error}", file=sys.stderr)
+        sys.exit(2)

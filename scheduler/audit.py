@@ -9,16 +9,22 @@ through those functions, so the log is complete whichever door was used.
 from __future__ import annotations
 
 import getpass
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.models import AuditEntry, Event
 from scheduler.timestamps import utc_now
+
+_log = logging.getLogger("agenda.audit")
+# Where a session keeps the lines it recorded until they are committed (scheduler/logs.py writes them).
+_PENDING = "audit_log_pending"
 
 # How the action came in.
 VIAS = ("cli", "console", "api", "worker", "system")
@@ -79,7 +85,21 @@ def record(
     )
     db.add(entry)
     db.flush()
+    fields = {"action": action, "actor": actor.name, "via": actor.via, "event_id": event_id}
+    db.info.setdefault(_PENDING, []).append(fields | {"subject": entry.subject})
     return entry
+
+
+@orm_event.listens_for(DbSession, "after_commit")
+def _log_committed(db: DbSession) -> None:
+    """The process log gets each audit line once it is committed, never an action rolled back."""
+    for fields in db.info.pop(_PENDING, []):
+        _log.info("%s by %s (%s)", fields["action"], fields["actor"], fields["via"], extra=fields)
+
+
+@orm_event.listens_for(DbSession, "after_rollback")
+def _forget_rolled_back(db: DbSession) -> None:
+    db.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True, slots=True)

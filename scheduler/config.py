@@ -15,6 +15,7 @@ the server processes it talks to agree on the database, the message queue and th
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,10 @@ from scheduler.limits import MAX_FILE_BYTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_FILE = "config.py"
+# The key `scheduler serve` and `demo` make when none is configured, beside instance/config.py.
+INSTANCE_KEY_FILE = "secret_key"
+# The shortest secret any setting may hold (SECRET_KEY, JITSI_APP_SECRET): 256 bits.
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(ValueError):
@@ -70,8 +75,52 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AGENDA_EVENT", None, "The event to serve, by id or slug; unset serves the only event."),
     Setting(
         "SECRET_KEY",
-        "dev",
-        "Signs session cookies; shared by every web process. Long and random in production.",
+        None,
+        "Signs session cookies; shared by every web process; at least 32 bytes. A server refuses to start "
+        "without one; `scheduler serve` and `demo` then make and keep `secret_key` in the instance folder.",
+    ),
+    # --- browser and network protections (docs/security.md) ---
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "How many proxies in front of the web processes set `X-Forwarded-For` and `X-Forwarded-Proto` "
+        "(1 behind the documented nginx): the client address and HTTPS are taken from them. 0 trusts none.",
+        _integer,
+    ),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        None,
+        "Where the rate limits count requests: a Redis URL shared by every web process. Unset: the "
+        "message queue's Redis (`SOCKETIO_MESSAGE_QUEUE`) when there is one, else each process's memory.",
+    ),
+    Setting(
+        "RATELIMIT_REGISTRATION",
+        "20 per minute; 200 per hour",
+        "Registrations (`POST /register`) one client address may make (Flask-Limiter's notation).",
+    ),
+    Setting(
+        "RATELIMIT_SPEAKER_REPORTS",
+        "20 per hour",
+        "\"I cannot make this time\" reports (`POST /speaker/<token>`) one client address may send.",
+    ),
+    Setting(
+        "RATELIMIT_CONSOLE_LOGIN",
+        "10 per minute",
+        "Console sign-in attempts (`POST /console/login`) one client address may make, whatever the "
+        "account (each account also locks after `LOGIN_LOCKOUT_FAILURES`).",
+    ),
+    Setting(
+        "RATELIMIT_JOIN",
+        "120 per minute",
+        "Join requests (`/join/<session>`) one client address may make.",
+    ),
+    Setting("RATELIMIT_ENABLED", True, "Apply the rate limits (turn off only for load tests).", _flag),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        False,
+        "Mark the session cookie `Secure` always; otherwise it is `Secure` whenever the request came "
+        "over HTTPS (directly, or as the trusted proxy says).",
+        _flag,
     ),
     # `.invalid` (RFC 2606) can never be a real host, so default UIDs cannot collide with anyone's.
     Setting(
@@ -262,9 +311,45 @@ def from_instance_file(folder: Path) -> dict[str, Any]:
 
 
 def load(*, instance_file: bool = True, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Every setting: defaults, then the environment, then the instance file (when `instance_file`)."""
+    """Every setting: defaults, then the environment, then the instance file (when `instance_file`);
+    without a SECRET_KEY, the instance folder's key file if there is one."""
     values = defaults()
     values.update(from_environment(os.environ if environ is None else environ))
     if instance_file:
         values.update(from_instance_file(instance_path()))
+        if not values["SECRET_KEY"]:
+            values["SECRET_KEY"] = instance_key(instance_path())
     return values
+
+
+def instance_key(folder: Path, create: bool = False) -> str | None:
+    """The key kept in `folder`'s key file; with `create`, a new random one if there is none,
+    written readable by its owner only (0600) before anything is in it."""
+    path = folder / INSTANCE_KEY_FILE
+    if path.is_file():
+        return path.read_text().strip() or None
+    if not create:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+def check_secret_key(values: Mapping[str, Any]) -> None:
+    """Refuse, in one sentence, a server without a SECRET_KEY of at least MIN_SECRET_BYTES bytes."""
+    key = values.get("SECRET_KEY")
+    advice = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if not key:
+        raise ConfigError(
+            f"SECRET_KEY is not set: a server signs its cookies with it, so set one of at least "
+            f"{MIN_SECRET_BYTES} random bytes (for example the output of {advice})."
+        )
+    length = len(key if isinstance(key, bytes) else str(key).encode())
+    if length < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"SECRET_KEY is {length} bytes long, too short to sign cookies safely: set one of at least "
+            f"{MIN_SECRET_BYTES} random bytes (for example the output of {advice})."
+        )

@@ -24,13 +24,13 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler import participants
+from scheduler.config import MIN_SECRET_BYTES
 from scheduler.live import DEFAULT_OPENS_BEFORE, EventClock, LiveError, SessionLive, at, find_slot
 from scheduler.models import Event, Join
 from scheduler.store import utc_now
 
 TEMPLATE_FIELDS = frozenset({"event", "room", "session", "date", "start", "lang", "channel"})
 FLOOR = "floor"
-MIN_SECRET_BYTES = 32
 _JITSI_ROOM = re.compile(r"[^a-z0-9-]+")
 
 

@@ -101,8 +101,9 @@ def test_the_team_walks_the_whole_loop(engine: Engine, database_url: str, tmp_pa
             page.fill("#solve-time", "15")
             page.click("text=Start solving")
             page.wait_for_url("**/console/jobs/*")
+            # A function, not an expression: Playwright would `eval` an expression, which the CSP refuses.
             page.wait_for_function(
-                "document.querySelector('[data-field=objective]').textContent.trim() !== '\u2013'",
+                "() => document.querySelector('[data-field=objective]').textContent.trim() !== '\u2013'",
                 timeout=60_000,
             )
             accessible(page, "job running")

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from scheduler.db import make_engine, session_factory
+from scheduler.db import open_engine, session_factory
 
 
 def engine() -> Engine:
@@ -26,7 +26,8 @@ def close_db(_error: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    # A wrong DATABASE_URL stops the server at start-up, not with a 500 on every request.
+    engine = open_engine(app.config["DATABASE_URL"])
     app.extensions["agenda_engine"] = engine
     app.extensions["agenda_sessions"] = session_factory(engine)
     app.teardown_appcontext(close_db)

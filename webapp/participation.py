@@ -1,7 +1,8 @@
 """Remote participation pages: registration, "My agenda", bookmarks, the personal feed and join links.
 
 A participant is known by the token of their personal link. Following the link once remembers
-it in this browser's signed session cookie, and takes the token out of the address bar; every
+it in this browser's session cookie, sealed so that the cookie does not show it (webapp/sealed.py),
+and takes the token out of the address bar; every
 page that shows or takes the token is sent with `no-store` and `no-referrer`, so neither caches
 nor the virtual meeting provider learn it. Public pages are cached and shared by everyone, so
 they carry no personal state: their bookmark links lead to a small personal page, and
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -48,11 +48,15 @@ from webapp.db import get_db
 from webapp.feed_data import session_page_url, uid_host
 from webapp.pages import current_programme, site_event
 from webapp.programme import SessionView
+from webapp.redirects import safe_next
+from webapp.sealed import seal, unseal
 
 bp = Blueprint("participation", __name__)
 bp.add_app_template_global(csrf_token)
 
-REMEMBERED = "participant_token"
+# The participant's token, sealed (webapp/sealed.py); the unsealed key of older cookies is dropped.
+REMEMBERED = "participant"
+LEGACY_REMEMBERED = "participant_token"
 REMINDER = timedelta(minutes=10)
 _JOIN_STATUS = {"invalid_token": 403, "unknown_session": 404, "unavailable": 404}
 
@@ -101,7 +105,9 @@ def _event() -> Event:
 
 
 def remembered_token() -> str | None:
-    return session.get(REMEMBERED)
+    if LEGACY_REMEMBERED in session:
+        session.pop(LEGACY_REMEMBERED)
+    return unseal(session.get(REMEMBERED))
 
 
 def current_participant(event: Event) -> Participant | None:
@@ -110,17 +116,8 @@ def current_participant(event: Event) -> Participant | None:
 
 
 def _remember(token: str) -> None:
-    session[REMEMBERED] = token
+    session[REMEMBERED] = seal(token)
     session.permanent = True
-
-
-def _safe_next(default: str) -> str:
-    """Only a path on this site: an open redirect would make phishing links look like ours."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        return default
-    return target
 
 
 def join_link(session_key: str, token: str, external: bool = False) -> str:
@@ -173,7 +170,7 @@ def _register_page(form: dict[str, str], errors: dict[str, str], pending: Sessio
         form=form,
         errors=errors,
         pending=pending,
-        next=_safe_next(""),
+        next=safe_next(""),
         already=current_participant(_event()),
         **_form_choices(),
     )
@@ -211,7 +208,7 @@ def register() -> str | tuple[str, int]:
         name=form.name,
         email=form.email,
         bookmarked=pending,
-        back=_safe_next(""),
+        back=safe_next(""),
     )
 
 
@@ -267,7 +264,7 @@ def bookmark_page(session_key: str) -> Response | str:
     if shown is None:
         abort(404, description=f"No published session {session_key!r}.")
     participant = current_participant(event)
-    back = _safe_next(url_for("agenda.session", key=session_key))
+    back = safe_next(url_for("agenda.session", key=session_key))
     if participant is None:
         return redirect(url_for(".register", bookmark=session_key, next=back), 303)
     keys = participants.bookmarked_keys(get_db(), participant)
@@ -299,7 +296,7 @@ def bookmarks(session_key: str) -> Response:
     db.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(bookmarks=sorted(participants.bookmarked_keys(db, participant)))
-    return redirect(_safe_next(url_for(".my_agenda")), 303)
+    return redirect(safe_next(url_for(".my_agenda")), 303)
 
 
 # --- the personal calendar feed -------------------------------------------------------------------

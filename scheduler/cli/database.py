@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.agenda import EventNotFound, find_event
 from scheduler.cli.output import INVALID
-from scheduler.db import make_engine, transaction
+from scheduler.db import DatabaseUnavailable, open_engine, transaction
 from scheduler.models import Event
 from scheduler.schema import upgrade
 
@@ -25,7 +25,10 @@ class InputError(click.ClickException):
 @contextmanager
 def database() -> Iterator[Engine]:
     """The database, migrated: a fresh machine or an older database just works."""
-    engine = make_engine()
+    try:
+        engine = open_engine()
+    except DatabaseUnavailable as error:
+        raise InputError(str(error)) from None
     try:
         upgrade(engine)
         yield engine

@@ -20,7 +20,14 @@ from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import clock_option
 from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, plural
-from scheduler.db import PROJECT_ROOT, database_url, instance_path, make_engine, transaction
+from scheduler.db import (
+    PROJECT_ROOT,
+    DatabaseUnavailable,
+    database_url,
+    instance_path,
+    make_engine,
+    transaction,
+)
 from scheduler.joinlinks import provider_from_config
 from scheduler.models import Event, Speaker
 from scheduler.plaintext import one_line
@@ -68,11 +75,19 @@ def run_server(host: str, port: int, banner: Sequence[str] = ()) -> None:
     from webapp import create_app
     from webapp.extensions import socketio
 
-    _shared_clock(config.load())
+    settings = config.load()
+    _shared_clock(settings)
+    if not settings["SECRET_KEY"]:
+        config.instance_key(instance_path(), create=True)
+        echo(f"No SECRET_KEY is set: cookies are signed with a new random key kept in "
+             f"{instance_path() / config.INSTANCE_KEY_FILE} (readable by you only).")
     # Stopped by a service manager (SIGTERM) as by Ctrl+C: leave through `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        app = create_app()
+        try:
+            app = create_app()
+        except (DatabaseUnavailable, config.ConfigError) as error:  # refuse to start, not answer 500
+            raise InputError(str(error)) from None
         for line in banner or [f"Serving the agenda on http://{host}:{port}/ (Ctrl+C to stop)"]:
             echo(line)
         socketio.run(app, host=host, port=port)

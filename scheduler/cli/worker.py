@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from scheduler import config, jobs
+from scheduler import config, jobs, logs
 from scheduler.cli.database import database
 from scheduler.cli.output import echo
 
@@ -18,6 +18,7 @@ from scheduler.cli.output import echo
 @click.option("--name", default=None, help="The worker's name in RQ (default: host and pid).")
 def worker_command(burst: bool, name: str | None) -> None:
     """Run solve and mail jobs from the job queue (JOB_QUEUE_URL, JOB_QUEUE_NAME) until stopped."""
+    logs.configure()
     settings = config.load()
     if not settings["JOB_QUEUE_URL"]:
         raise click.ClickException(

@@ -90,7 +90,6 @@ def _check_csrf() -> None:
 @bp.after_request
 def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Frame-Options"] = "DENY"
     return response
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,21 +12,20 @@ from scheduler.models import User
 from webapp.console import bp
 from webapp.console.auth import actor, lockout, start_session
 from webapp.db import get_db
+from webapp.redirects import safe_next
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/console") and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return url_for("console.dashboard")
+def _next_page() -> str:
+    """Where to go after signing in: a console page the request names, else the dashboard."""
+    return safe_next(url_for("console.dashboard"), under="/console")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(_safe_next(request.args.get("next")))
-        return render_template("console/login.html", next=request.args.get("next", ""))
+            return redirect(_next_page())
+        return render_template("console/login.html", next=safe_next("", under="/console"))
     db = get_db()
     email = request.form.get("email", "")
     try:
@@ -44,14 +41,14 @@ def login() -> ResponseReturnValue:
         else:
             message = _("The email or the password is not right.")
         page = render_template(
-            "console/login.html", error=message, email=email, next=request.form.get("next", "")
+            "console/login.html", error=message, email=email, next=safe_next("", under="/console")
         )
         return page, 401
     db.commit()
     start_session(user)
     if user.must_change_password:
         return redirect(url_for("console.password"))
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_next_page())
 
 
 @bp.route("/password", methods=["GET", "POST"])
