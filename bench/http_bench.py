@@ -79,7 +79,19 @@ def _timed(base: str, path: str, context: ssl.SSLContext | None) -> float:
 
 
 def get_json(base: str, path: str, context: ssl.SSLContext | None) -> Any:
-    with _get(base + path, context) as response:
+    return request_json(base, path, context)
+
+
+def request_json(
+    base: str,
+    path: str,
+    context: ssl.SSLContext | None,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> Any:
+    """The JSON answer to a GET (a POST with `body`); an error status raises urllib's HTTPError."""
+    request = urllib.request.Request(base + path, data=body, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30, context=context) as response:
         return json.load(response)
 
 

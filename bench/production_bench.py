@@ -11,13 +11,14 @@ Ctrl-C, SIGTERM):
 - the WSIS+20 sample (data/wsis20-2025.problem.json): imported, planned and published, plus two
   more drafts (other seeds) to publish while viewers watch;
 - two web processes as `agenda@PORT` runs them (gunicorn -k gevent -w 1, deploy/gunicorn.conf.py);
-- the job queue's worker, once `scheduler worker` exists (bench.stack.job_worker);
+- the job queue's worker, `scheduler worker` on RQ (bench.stack.job_worker);
 - Debian's nginx with deploy/nginx/ (TLS with a certificate made for the run).
 
 Then, all through nginx:
 
 1. HTTP with no viewer: bench.http_bench's rows (each public GET family, a static file, the 304
-   path), wrk -t THREADS -c CONNECTIONS for --seconds each: req/s, p50/p99, errors.
+   path), wrk -t THREADS -c CONNECTIONS for --seconds each: req/s, p50/p99, errors. Then one
+   solve started through the console API, which the job worker runs: from the POST to its draft.
 2. Viewers: --viewers Socket.IO clients per web process (bench.sio_fleet, in --client-processes
    processes), watching the event as Now & Next does. They connect from loopback addresses chosen
    so that nginx's ip_hash splits them evenly (real viewers come from many networks); every
@@ -58,6 +59,7 @@ from bench.solver_bench import machine
 from tests.test_live_data import redis_available
 
 FAN_OUT_TARGET = 1.0  # seconds, p99
+JOB_ACCOUNT = "bench@example.org"
 MEMORY_TARGET = 80.0  # KiB per viewer
 SOURCES_PER_PROCESS = 4
 
@@ -128,6 +130,30 @@ def _group(fleet: Fleet, changes: Sequence[Change], prefix: str) -> dict[str, An
     return {"changes": len(keys), "p50": summary["latency_p50"], "p99": summary["latency_p99"]}
 
 
+def _solve_job(base: str, context: ssl.SSLContext, env: dict[str, str], limit: float) -> dict[str, Any]:
+    """A solve POSTed to the console API through nginx, as the programme team's scripts do, run by the
+    job worker: its runner, its end state and the seconds from the POST to that state."""
+    stack.scheduler(env, "users", "add", JOB_ACCOUNT, "--role", "editor")
+    headers = {
+        "Authorization": "Bearer " + stack.scheduler(env, "users", "token", JOB_ACCOUNT).strip(),
+        "Content-Type": "application/json",
+    }
+    start = time.monotonic()
+    body = json.dumps({"time_limit": limit, "note": "production bench"}).encode()
+    job = http_bench.request_json(base, "/console/api/v1/jobs", context, headers, body)
+    while job["state"] in ("queued", "running") and time.monotonic() - start < 10 * limit + 60:
+        time.sleep(0.5)
+        job = http_bench.request_json(base, f"/console/api/v1/jobs/{job['id']}", context, headers)
+    return {
+        "runner": job["runner"],
+        "state": job["state"],
+        "seconds": time.monotonic() - start,
+        "limit": limit,
+        "draft": job["draft"],
+        "error": job["error"],
+    }
+
+
 def _open_files(pid: int) -> int:
     for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
         if line.startswith("Max open files"):
@@ -166,12 +192,14 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
         "web_processes": len(webs),
         "gunicorn": _version([stack.web_command(0)[0], "--version"]),
         "web_open_files": _open_files(gunicorn_workers[0]),
-        "job_worker": "running" if worker is not None else "none yet (no `scheduler worker` command)",
+        "job_worker": f"`scheduler worker` (pid {worker.pid}) on RQ",
     }
     print(json.dumps(report["layout"]), file=sys.stderr)
 
     load = http_bench.Load(args.seconds, args.connections, args.threads)
     report["http"] = http_bench.run_rows(front, context, load, workdir)
+    report["job"] = _solve_job(front, context, env, args.job_seconds)
+    print(json.dumps(report["job"]), file=sys.stderr)
 
     session = _delay_session(front, context)
     baseline = [stack.established(p) for p in ports]
@@ -266,6 +294,7 @@ def _change_rows(changes: Sequence[dict[str, Any]], expected: int) -> list[str]:
 
 def markdown(report: dict[str, Any], command: str) -> str:
     layout, viewers, changes, http = report["layout"], report["viewers"], report["changes"], report["http"]
+    job = report["job"]
     expected = viewers["connected"]
     per_process = ", ".join(f"{n:,}" for n in viewers["per_process"])
     kib = ", ".join(f"{k:.1f}" for k in viewers["kib_per_viewer"])
@@ -285,6 +314,11 @@ def markdown(report: dict[str, Any], command: str) -> str:
         f"-c{http['load']['connections']}, {http['load']['seconds']:g} s a row):",
         "",
         http_bench.markdown(http),
+        "",
+        f"A solve started through the console API ({job['limit']:g} s limit): run by "
+        f"{'the job worker (RQ)' if job['runner'] == 'rq' else job['runner']}, {job['state']} "
+        f"{job['seconds']:.1f} s after the POST, draft {job['draft']}"
+        f"{', ' + job['error'] if job['error'] else ''}.",
         "",
         f"Viewers through nginx: {expected:,} of {viewers['asked']:,} connected in "
         f"{viewers['connect_seconds']:.0f} s, {per_process} per web process; web process RSS growth "
@@ -340,6 +374,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=3, help="delays per phase (then one publication)")
     parser.add_argument("--seconds", type=float, default=10.0, help="per wrk row")
     parser.add_argument("--load-seconds", type=float, default=30.0, help="wrk run beside the changes")
+    parser.add_argument("--job-seconds", type=float, default=10.0, help="the console solve's time limit")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
