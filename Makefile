@@ -25,9 +25,11 @@ $(BIN)/pytest: $(BIN)/scheduler
 	$(BIN)/pip install --progress-bar off -e '.[test]'
 	touch $@
 
+# `make demo PORT=8000` when port 5000 is taken.
+PORT ?= 5000
 demo: $(BIN)/scheduler
 	@echo "==> Starting the demo: load the sample event, publish it (the first time), serve it"
-	$(BIN)/scheduler demo
+	$(BIN)/scheduler demo --port $(PORT)
 
 # Headless Chromium for the browser tests comes from Debian, never from a browser download.
 browser:

@@ -12,7 +12,7 @@ that connects (or reconnects) gets a `snapshot` of the current state at once.
 What a change costs does not grow with the viewers: each change is one payload, built once and
 emitted once to a Socket.IO room (python-socketio encodes it once for all the room's clients), and
 an anonymous viewer's connection costs no query once the process has ticked: it gets the last
-tick's board, built once per tick, and the event the tick found (docs/live-updates.md). A participant
+tick's board, built once per tick, and the event the tick found (docs/remote-participation.md). A participant
 authenticates with their link's token in the connection's auth payload; they then also get
 `join_open` with their personal link when a session they bookmarked opens, and the per-participant
 notices that publishing sends. Anonymous viewers see only public state.
