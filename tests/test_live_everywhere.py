@@ -9,6 +9,7 @@ the exports; an output the change does not touch must still answer 304.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -239,6 +240,29 @@ def test_what_is_made_for_one_participant_or_speaker_is_never_stored(site: Site)
         assert response.status_code in (200, 302, 303), (url, response.status_code)
         assert response.headers["Cache-Control"] == "private, no-store", url
         assert "ETag" not in response.headers, url
+
+
+@pytest.mark.parametrize("url", ["/sessions", "/calendar/agenda.ics", "/schedule.xml", "/api/v1/sessions"])
+def test_a_client_that_accepts_gzip_gets_the_body_compressed_once_with_its_own_etag(
+    site: Site, url: str
+) -> None:
+    plain = site.client.get(url)
+    gzip_ok = {"Accept-Encoding": "gzip, deflate, br"}
+    packed = site.client.get(url, headers=gzip_ok)
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert site.client.get(url, headers=gzip_ok).data == packed.data  # the same bytes, kept
+    again = site.client.get(url, headers={**gzip_ok, "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == packed.headers["ETag"]
+    refused = {"Accept-Encoding": "gzip;q=0", "If-None-Match": packed.headers["ETag"]}
+    assert site.client.get(url, headers=refused).status_code == 200
+
+
+def test_a_workbook_is_not_compressed_again(site: Site) -> None:
+    response = site.client.get("/export/agenda.xlsx", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
 
 
 def test_cache_busting_query_strings_share_one_cache_entry(site: Site) -> None:
