@@ -16,7 +16,9 @@ $(BIN)/scheduler: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> Installing the service and what it runs on (OR-Tools, Flask, ...): a few minutes the first time"
 	$(BIN)/pip install --progress-bar off --upgrade pip
-	$(BIN)/pip install --progress-bar off -e .
+	# --no-compile: Python compiles what it imports when it first does; compiling every file of
+	# OR-Tools, pandas and numpy up front cost the demo's first start a large share of its install.
+	$(BIN)/pip install --progress-bar off --no-compile -e .
 	touch $@
 
 # The test tools on top (pytest, Playwright, linters ...), for `make test` and development.
