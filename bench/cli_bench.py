@@ -30,11 +30,11 @@ TARGET = 0.2
 COMMANDS = ("--help", "live delay --help", "plan --help", "solve --help", "users add --help")
 
 
-def _peak_mib(argv: list[str], env: dict[str, str]) -> float:
+def _peak_mib(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     """Peak resident memory of one run of `argv`, by GNU time (Linux counts a child's memory from
     before its exec, so this process's own size would show in its rusage)."""
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *argv], env=env, capture_output=True, text=True, check=True
+        ["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd, capture_output=True, text=True, check=True
     )
     return int(done.stderr.strip().splitlines()[-1]) / 1024
 
@@ -44,7 +44,8 @@ def _hyperfine(commands: dict[str, str], runs: int, warmup: int, workdir: Path) 
     argv = ["hyperfine", "-N", "--runs", str(runs), "--warmup", str(warmup), "--export-json", str(out)]
     for name, command in commands.items():
         argv += ["-n", name, command]
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    # Run from elsewhere: `python -m` puts the working directory first on sys.path, before PYTHONPATH.
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, cwd=workdir)
     return {r["command"]: r for r in json.loads(out.read_text())["results"]}
 
 
@@ -72,18 +73,18 @@ def main() -> None:
         if args.before:
             trees[f"before ({args.before})"] = _checkout(args.before, workdir / "before")
         commands = {"python -c pass": f"{python} -c pass"}
-        memory = {"python -c pass": _peak_mib([python, "-c", "pass"], dict(os.environ))}
+        memory = {"python -c pass": _peak_mib([python, "-c", "pass"], dict(os.environ), workdir)}
         for label, tree in trees.items():
             env = {**os.environ, "PYTHONPATH": str(tree)}
             for command in COMMANDS:
                 name = f"{label}: scheduler {command}"
                 # hyperfine -N runs without a shell: PYTHONPATH goes in through `env`.
                 commands[name] = f"env PYTHONPATH={tree} {python} -m scheduler {command}"
-                memory[name] = _peak_mib([python, "-m", "scheduler", *command.split()], env)
+                memory[name] = _peak_mib([python, "-m", "scheduler", *command.split()], env, workdir)
         load_start = load_average()
         results = _hyperfine(commands, args.runs, args.warmup, workdir)
     print(f"Measured on {machine()}; load average {load_start} at the start, {load_average()} at the end.")
-    print(f"hyperfine -N --runs {args.runs} --warmup {args.warmup}\n")
+    print(f"hyperfine -N --runs {args.runs} --warmup {args.warmup} (the minimum: the least disturbed run)\n")
     print("| command | mean | min-max | peak memory |\n|---|---|---|---|")
     for name, result in results.items():
         print(
