@@ -241,7 +241,13 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
     connect_seconds = time.monotonic() - clock
     time.sleep(3)  # the servers settle after the burst
     held = [max(0, stack.established(p) - b) for p, b in zip(ports, baseline, strict=True)]
-    growth = [stack.rss_kib(pid) - before for pid, before in zip(gunicorn_workers, rss_before, strict=True)]
+    # gunicorn replaces a worker that misses its heartbeat for `timeout` s (a starved process): its
+    # viewers are gone, and its memory says nothing of theirs.
+    replaced = [pid != stack.worker_pid(web.pid) for pid, web in zip(gunicorn_workers, webs, strict=True)]
+    growth = [
+        0 if gone else stack.rss_kib(pid) - before
+        for pid, before, gone in zip(gunicorn_workers, rss_before, replaced, strict=True)
+    ]
     nginx_growth = sum(stack.rss_kib(pid) for pid in nginx_workers) - nginx_before
     report["viewers"] = {
         "asked": viewers,
@@ -249,6 +255,7 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
         "connect_seconds": connect_seconds,
         "per_process": held,
         "rss_growth_kib": growth,
+        "workers_replaced": sum(replaced),
         "kib_per_viewer": [g / max(1, n) for g, n in zip(growth, held, strict=True)],
         "nginx_rss_growth_kib": nginx_growth,
         "nginx_kib_per_viewer": nginx_growth / max(1, connected),
@@ -336,7 +343,8 @@ def markdown(report: dict[str, Any], command: str) -> str:
         "",
         f"Viewers through nginx: {expected:,} of {viewers['asked']:,} connected in "
         f"{viewers['connect_seconds']:.0f} s, {per_process} per web process; web process RSS growth "
-        f"{growth} MiB = {kib} KiB per viewer; nginx {viewers['nginx_kib_per_viewer']:.1f} KiB per viewer. "
+        f"{growth} MiB = {kib} KiB per viewer; nginx {viewers['nginx_kib_per_viewer']:.1f} KiB per viewer; "
+        f"web workers replaced by gunicorn (heartbeat timeout): {viewers['workers_replaced']}. "
         f"Held at the end: {changes['held_at_end']:,}; dropped "
         f"{sum(changes['dropped'].values())} {changes['dropped'] or ''}, "
         f"duplicates {changes['duplicates']}, connection retries {changes['retries']}, "
@@ -361,7 +369,8 @@ def targets(report: dict[str, Any]) -> list[str]:
     held = changes["held_at_end"]
     p99 = changes["idle_delays"]["p99"]
     fast = p99 is not None and p99 < FAN_OUT_TARGET
-    worst_memory = max(viewers["kib_per_viewer"])
+    measured = zip(viewers["kib_per_viewer"], viewers["rss_growth_kib"], strict=True)
+    worst_memory = max((kib for kib, growth in measured if growth), default=0.0)
     http_errors = sum(r["errors"] for r in report["http"]["rows"]) + changes["background"]["errors"]
     lines = [
         f"- every viewer received every change: {'met' if everyone else 'NOT met'} ({held:,} of "
