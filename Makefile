@@ -24,7 +24,9 @@ $(BIN)/scheduler: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> Installing the service and what it runs on (OR-Tools, Flask, ...): a few minutes the first time"
 	$(BIN)/pip install --progress-bar off --upgrade pip
-	$(BIN)/pip install --progress-bar off --require-hashes -r $(LOCK)
+	# --no-compile: Python compiles what it imports when it first does; compiling every file of
+	# OR-Tools, pandas and numpy up front cost the demo's first start a large share of its install.
+	$(BIN)/pip install --progress-bar off --no-compile --require-hashes -r $(LOCK)
 	$(BIN)/pip install --progress-bar off --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -44,9 +46,11 @@ lock: $(BIN)/pytest
 audit: $(BIN)/pytest
 	$(BIN)/python -m tools.dependency_audit $(LOCK) $(TEST_LOCK)
 
+# `make demo PORT=8000` when port 5000 is taken.
+PORT ?= 5000
 demo: $(BIN)/scheduler
 	@echo "==> Starting the demo: load the sample event, publish it (the first time), serve it"
-	$(BIN)/scheduler demo
+	$(BIN)/scheduler demo --port $(PORT)
 
 # Headless Chromium for the browser tests comes from Debian, never from a browser download.
 browser:

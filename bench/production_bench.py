@@ -11,13 +11,14 @@ Ctrl-C, SIGTERM):
 - the WSIS+20 sample (data/wsis20-2025.problem.json): imported, planned and published, plus two
   more drafts (other seeds) to publish while viewers watch;
 - two web processes as `agenda@PORT` runs them (gunicorn -k gevent -w 1, deploy/gunicorn.conf.py);
-- the job queue's worker, once `scheduler worker` exists (bench.stack.job_worker);
+- the job queue's worker, `scheduler worker` on RQ (bench.stack.job_worker);
 - Debian's nginx with deploy/nginx/ (TLS with a certificate made for the run).
 
 Then, all through nginx:
 
 1. HTTP with no viewer: bench.http_bench's rows (each public GET family, a static file, the 304
-   path), wrk -t THREADS -c CONNECTIONS for --seconds each: req/s, p50/p99, errors.
+   path), wrk -t THREADS -c CONNECTIONS for --seconds each: req/s, p50/p99, errors. Then one
+   solve started through the console API, which the job worker runs: from the POST to its draft.
 2. Viewers: --viewers Socket.IO clients per web process (bench.sio_fleet, in --client-processes
    processes), watching the event as Now & Next does. They connect from loopback addresses chosen
    so that nginx's ip_hash splits them evenly (real viewers come from many networks); every
@@ -38,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import secrets
 import shutil
 import signal
 import ssl
@@ -55,9 +57,13 @@ from typing import Any, NoReturn
 from bench import http_bench, stack
 from bench.sio_fleet import Fleet, delay_key, percentile, raise_file_limit, version_key
 from bench.solver_bench import machine
+from scheduler import accounts
+from scheduler.audit import Actor
+from scheduler.db import make_engine, transaction
 from tests.test_live_data import redis_available
 
 FAN_OUT_TARGET = 1.0  # seconds, p99
+JOB_ACCOUNT = "bench@example.org"
 MEMORY_TARGET = 80.0  # KiB per viewer
 SOURCES_PER_PROCESS = 4
 
@@ -128,6 +134,40 @@ def _group(fleet: Fleet, changes: Sequence[Change], prefix: str) -> dict[str, An
     return {"changes": len(keys), "p50": summary["latency_p50"], "p99": summary["latency_p99"]}
 
 
+def _api_token(database: str) -> str:
+    """An editor's API token, the account's one-time password changed as the console requires first."""
+    engine = make_engine(database)
+    try:
+        with transaction(engine) as db:
+            actor = Actor.os_user()
+            user, once = accounts.add_user(db, JOB_ACCOUNT, "editor", actor=actor)
+            accounts.change_password(db, user, once, secrets.token_urlsafe(16), actor=actor)
+            return accounts.issue_token(db, user, actor=actor)
+    finally:
+        engine.dispose()
+
+
+def _solve_job(base: str, context: ssl.SSLContext, env: dict[str, str], limit: float) -> dict[str, Any]:
+    """A solve POSTed to the console API through nginx, as the programme team's scripts do, run by the
+    job worker: its runner, its end state and the seconds from the POST to that state."""
+    token = _api_token(env["DATABASE_URL"])
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    start = time.monotonic()
+    body = json.dumps({"time_limit": limit, "note": "production bench"}).encode()
+    job = http_bench.request_json(base, "/console/api/v1/jobs", context, headers, body)
+    while job["state"] in ("queued", "running") and time.monotonic() - start < 10 * limit + 60:
+        time.sleep(0.5)
+        job = http_bench.request_json(base, f"/console/api/v1/jobs/{job['id']}", context, headers)
+    return {
+        "runner": job["runner"],
+        "state": job["state"],
+        "seconds": time.monotonic() - start,
+        "limit": limit,
+        "draft": job["draft"],
+        "error": job["error"],
+    }
+
+
 def _open_files(pid: int) -> int:
     for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
         if line.startswith("Max open files"):
@@ -166,12 +206,14 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
         "web_processes": len(webs),
         "gunicorn": _version([stack.web_command(0)[0], "--version"]),
         "web_open_files": _open_files(gunicorn_workers[0]),
-        "job_worker": "running" if worker is not None else "none yet (no `scheduler worker` command)",
+        "job_worker": f"`scheduler worker` (pid {worker.pid}) on RQ",
     }
     print(json.dumps(report["layout"]), file=sys.stderr)
 
     load = http_bench.Load(args.seconds, args.connections, args.threads)
     report["http"] = http_bench.run_rows(front, context, load, workdir)
+    report["job"] = _solve_job(front, context, env, args.job_seconds)
+    print(json.dumps(report["job"]), file=sys.stderr)
 
     session = _delay_session(front, context)
     baseline = [stack.established(p) for p in ports]
@@ -199,7 +241,13 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
     connect_seconds = time.monotonic() - clock
     time.sleep(3)  # the servers settle after the burst
     held = [max(0, stack.established(p) - b) for p, b in zip(ports, baseline, strict=True)]
-    growth = [stack.rss_kib(pid) - before for pid, before in zip(gunicorn_workers, rss_before, strict=True)]
+    # gunicorn replaces a worker that misses its heartbeat for `timeout` s (a starved process): its
+    # viewers are gone, and its memory says nothing of theirs.
+    replaced = [pid != stack.worker_pid(web.pid) for pid, web in zip(gunicorn_workers, webs, strict=True)]
+    growth = [
+        0 if gone else stack.rss_kib(pid) - before
+        for pid, before, gone in zip(gunicorn_workers, rss_before, replaced, strict=True)
+    ]
     nginx_growth = sum(stack.rss_kib(pid) for pid in nginx_workers) - nginx_before
     report["viewers"] = {
         "asked": viewers,
@@ -207,6 +255,7 @@ def run(args: argparse.Namespace, workdir: Path, started: ExitStack) -> dict[str
         "connect_seconds": connect_seconds,
         "per_process": held,
         "rss_growth_kib": growth,
+        "workers_replaced": sum(replaced),
         "kib_per_viewer": [g / max(1, n) for g, n in zip(growth, held, strict=True)],
         "nginx_rss_growth_kib": nginx_growth,
         "nginx_kib_per_viewer": nginx_growth / max(1, connected),
@@ -266,6 +315,7 @@ def _change_rows(changes: Sequence[dict[str, Any]], expected: int) -> list[str]:
 
 def markdown(report: dict[str, Any], command: str) -> str:
     layout, viewers, changes, http = report["layout"], report["viewers"], report["changes"], report["http"]
+    job = report["job"]
     expected = viewers["connected"]
     per_process = ", ".join(f"{n:,}" for n in viewers["per_process"])
     kib = ", ".join(f"{k:.1f}" for k in viewers["kib_per_viewer"])
@@ -286,9 +336,15 @@ def markdown(report: dict[str, Any], command: str) -> str:
         "",
         http_bench.markdown(http),
         "",
+        f"A solve started through the console API ({job['limit']:g} s limit): run by "
+        f"{'the job worker (RQ)' if job['runner'] == 'rq' else job['runner']}, {job['state']} "
+        f"{job['seconds']:.1f} s after the POST, draft {job['draft']}"
+        f"{', ' + job['error'] if job['error'] else ''}.",
+        "",
         f"Viewers through nginx: {expected:,} of {viewers['asked']:,} connected in "
         f"{viewers['connect_seconds']:.0f} s, {per_process} per web process; web process RSS growth "
-        f"{growth} MiB = {kib} KiB per viewer; nginx {viewers['nginx_kib_per_viewer']:.1f} KiB per viewer. "
+        f"{growth} MiB = {kib} KiB per viewer; nginx {viewers['nginx_kib_per_viewer']:.1f} KiB per viewer; "
+        f"web workers replaced by gunicorn (heartbeat timeout): {viewers['workers_replaced']}. "
         f"Held at the end: {changes['held_at_end']:,}; dropped "
         f"{sum(changes['dropped'].values())} {changes['dropped'] or ''}, "
         f"duplicates {changes['duplicates']}, connection retries {changes['retries']}, "
@@ -313,7 +369,8 @@ def targets(report: dict[str, Any]) -> list[str]:
     held = changes["held_at_end"]
     p99 = changes["idle_delays"]["p99"]
     fast = p99 is not None and p99 < FAN_OUT_TARGET
-    worst_memory = max(viewers["kib_per_viewer"])
+    measured = zip(viewers["kib_per_viewer"], viewers["rss_growth_kib"], strict=True)
+    worst_memory = max((kib for kib, growth in measured if growth), default=0.0)
     http_errors = sum(r["errors"] for r in report["http"]["rows"]) + changes["background"]["errors"]
     lines = [
         f"- every viewer received every change: {'met' if everyone else 'NOT met'} ({held:,} of "
@@ -340,6 +397,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=3, help="delays per phase (then one publication)")
     parser.add_argument("--seconds", type=float, default=10.0, help="per wrk row")
     parser.add_argument("--load-seconds", type=float, default=30.0, help="wrk run beside the changes")
+    parser.add_argument("--job-seconds", type=float, default=10.0, help="the console solve's time limit")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(

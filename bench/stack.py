@@ -153,18 +153,9 @@ def worker_pid(master: int) -> int:
 
 
 @contextmanager
-def job_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes] | None]:
-    """The job queue's worker (`scheduler worker`), once the CLI has that command; else None.
-
-    The production layout runs one beside the web processes; until the command exists the
-    benchmark says so in its report.
-    """
-    probe = subprocess.run(
-        [sys.executable, "-m", "scheduler", "worker", "--help"], env=env, cwd=REPO, capture_output=True
-    )
-    if probe.returncode != 0:
-        yield None
-        return
+def job_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """The job queue's worker (`scheduler worker` on RQ), as `agenda-worker@.service` runs it beside
+    the web processes: solves started from the console run in it."""
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "scheduler", "worker"], env=env, cwd=REPO, stdout=output, stderr=output

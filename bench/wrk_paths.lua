@@ -3,6 +3,7 @@
 --   wrk -t2 -c20 -d10s -s bench/wrk_paths.lua https://127.0.0.1:8443 -- PATHS_FILE
 --
 -- PATHS_FILE has one "PATH<TAB>ETAG" a line; with an ETag the request carries If-None-Match.
+-- A second argument "gzip" adds Accept-Encoding: gzip to every request, as browsers send it.
 -- Each thread starts at its own place in the list. Every response's status is counted, and at the
 -- end one line "WRK_JSON {...}" gives throughput, latency percentiles, socket errors and statuses.
 
@@ -18,6 +19,9 @@ function init(args)
   for line in io.lines(args[1]) do
     local path, etag = line:match("^([^\t]+)\t?(.*)$")
     local headers = {}
+    if args[2] == "gzip" then
+      headers["Accept-Encoding"] = "gzip"
+    end
     if etag ~= "" then
       headers["If-None-Match"] = etag
     end

@@ -1,4 +1,4 @@
-"""Every limit on what a problem or schedule file may hold, in one place.
+"""Every limit on what a problem or schedule file may hold, in one place (and the longest delay).
 
 The limits keep one hostile or broken file from costing more than a bounded amount of memory, time
 or storage, and keep every valid file storable (text limits match the database columns) and
@@ -95,3 +95,9 @@ def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
     if len(data) > limit:
         raise FileTooLarge(f"the file is more than the {_megabytes(limit)} allowed")
     return data
+
+
+# --- The day's live changes -------------------------------------------------------------------------
+
+# The longest delay the team can announce for a session (`scheduler live delay`, the console).
+MAX_DELAY_MINUTES = 12 * 60

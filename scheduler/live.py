@@ -36,6 +36,7 @@ from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import database_url, instance_path, make_engine, session_factory
 from scheduler.effective import Facts, Timing, agenda_entry, agenda_state
+from scheduler.limits import MAX_DELAY_MINUTES
 from scheduler.models import (
     Event,
     LiveState,
@@ -58,7 +59,6 @@ PHASE_LABELS: dict[str, str] = {
     "cancelled": "Cancelled",
 }
 DEFAULT_OPENS_BEFORE = timedelta(minutes=config.default("JOIN_OPENS_MINUTES_BEFORE"))
-MAX_DELAY_MINUTES = 12 * 60
 NAMESPACE = "/live"
 
 

@@ -28,13 +28,12 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import mail
 from scheduler.audit import Actor, record
 from scheduler.db import transaction
+from scheduler.message_states import DISCARDED, FAILED, HELD, QUEUED, SENDING, SENT, STATES
 from scheduler.models import Event, OutboxMessage
 from scheduler.plaintext import one_line
 from scheduler.timestamps import iso_utc, utc_now
 
 logger = logging.getLogger(__name__)
-HELD, QUEUED, SENDING, SENT, FAILED, DISCARDED = "held", "queued", "sending", "sent", "failed", "discarded"
-STATES = (HELD, QUEUED, SENDING, SENT, FAILED, DISCARDED)
 KINDS = ("speaker-links", "publication", "live", "registration")
 SUBJECT_LENGTH = 300
 

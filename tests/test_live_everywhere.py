@@ -9,6 +9,7 @@ the exports; an output the change does not touch must still answer 304.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -19,10 +20,13 @@ import pytest
 import xmlschema
 from flask.testing import FlaskClient
 from sqlalchemy import event as sql_events
+from sqlalchemy import select
 
 from scheduler import live
 from scheduler.db import transaction
 from scheduler.effective import EventGone, agenda_state
+from scheduler.models import Speaker
+from scheduler.speaker_links import create_token
 from scheduler.versions import publish_schedule
 from solver.domain import Schedule
 from tests.live_site import Site, bookmark, sign_up
@@ -201,6 +205,64 @@ def test_if_none_match_answers_304_on_every_cached_output(site: Site) -> None:
         assert again.status_code == 304 and again.data == b"", url
         since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
         assert since.status_code == 304, url
+
+
+# One of each kind of output issue 15 lists: pages, feeds, exports, schedule files, the API, Now & Next.
+KINDS = ["/sessions/s-open", "/calendar/agenda.ics", "/export/agenda.csv", "/export/agenda.xlsx",
+         "/schedule.xml", "/schedule.json", "/api/v1/sessions", "/api/v1/sessions/s-open",
+         "/now"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", KINDS)
+def test_every_kind_answers_304_until_a_live_change_gives_it_a_new_etag(site: Site, url: str) -> None:
+    site.clock.set("15:30:00")
+    first = site.client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache", url
+    held = {"If-None-Match": first.headers["ETag"]}
+    assert site.client.get(url, headers=held).status_code == 304
+    change(site, "delay", 20)
+    after = site.client.get(url, headers=held)
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    assert site.client.get(url, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+
+
+def test_what_is_made_for_one_participant_or_speaker_is_never_stored(site: Site) -> None:
+    token = sign_up(site.client)
+    bookmark(site.client, "s-open")
+    with transaction(site.engine) as db:
+        speaker = db.scalars(select(Speaker).where(Speaker.event_id == site.event_id)).first()
+        assert speaker is not None
+        speaker_token = create_token(db, speaker)
+    site.clock.set("15:30:00")
+    for url in ["/my", f"/my/{token}", "/me.json", "/now", "/bookmark/s-open", f"/join/s-open?t={token}",
+                "/register", f"/speaker/{speaker_token}"]:  # fmt: skip
+        response = site.client.get(url)
+        assert response.status_code in (200, 302, 303), (url, response.status_code)
+        assert response.headers["Cache-Control"] == "private, no-store", url
+        assert "ETag" not in response.headers, url
+
+
+@pytest.mark.parametrize("url", ["/sessions", "/calendar/agenda.ics", "/schedule.xml", "/api/v1/sessions"])
+def test_a_client_that_accepts_gzip_gets_the_body_compressed_once_with_its_own_etag(
+    site: Site, url: str
+) -> None:
+    plain = site.client.get(url)
+    gzip_ok = {"Accept-Encoding": "gzip, deflate, br"}
+    packed = site.client.get(url, headers=gzip_ok)
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert site.client.get(url, headers=gzip_ok).data == packed.data  # the same bytes, kept
+    again = site.client.get(url, headers={**gzip_ok, "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == packed.headers["ETag"]
+    refused = {"Accept-Encoding": "gzip;q=0", "If-None-Match": packed.headers["ETag"]}
+    assert site.client.get(url, headers=refused).status_code == 200
+
+
+def test_a_workbook_is_not_compressed_again(site: Site) -> None:
+    response = site.client.get("/export/agenda.xlsx", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
 
 
 def test_cache_busting_query_strings_share_one_cache_entry(site: Site) -> None:

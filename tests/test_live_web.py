@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import icalendar
 import pytest
+from sqlalchemy import event as sql_events
 from sqlalchemy import select
 
 from scheduler import live, participants
@@ -196,14 +197,53 @@ def test_now_page_renders_the_board(site: Site) -> None:
     site.clock.set("16:30:00")
     page = site.client.get("/now")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "public, no-cache"
     assert 'data-room="room-a"' in text and "Opening the floor" in text and "After the floor" in text
     # Room C's next session is on the next day, and says so.
     assert 'Wed 9 Jul</span>, <span class="when" data-localize><time data-field="start"' in text
     assert 'datetime="2025-07-09T09:00:00+02:00">09:00</time>' in text
     assert "data-token" not in text and "Join online</a>" not in text.replace("hidden>Join online</a>", "")
     token = sign_up(site.client)
-    assert f'data-token="{token}"' in site.client.get("/now").get_data(as_text=True)
+    mine = site.client.get("/now")
+    assert f'data-token="{token}"' in mine.get_data(as_text=True)
+    assert mine.headers["Cache-Control"] == "private, no-store" and "ETag" not in mine.headers
+
+
+def test_now_page_answers_304_until_the_board_changes(site: Site) -> None:
+    site.clock.set("16:30:00")
+    first = site.client.get("/now")
+    unchanged = {"If-None-Match": first.headers["ETag"]}
+    again = site.client.get("/now", headers=unchanged)
+    assert again.status_code == 304 and again.data == b""
+    with transaction(site.engine) as db:
+        live.change(db, event_of(db, site.event_id), "s-next", "delay", 15)
+    delayed = site.client.get("/now", headers=unchanged)
+    assert delayed.status_code == 200 and delayed.headers["ETag"] != first.headers["ETag"]
+    site.clock.set("17:00:00")  # s-open has ended: the board moves on
+    moved = site.client.get("/now", headers={"If-None-Match": delayed.headers["ETag"]})
+    assert moved.status_code == 200 and moved.headers["ETag"] != delayed.headers["ETag"]
+
+
+def test_an_anonymous_connection_costs_no_query_once_the_process_ticks(site: Site) -> None:
+    hub = site.app.extensions["live_hub"]
+    site.clock.set("16:30:00")
+    hub.tick()
+    hub._started = True  # as when the background ticker runs (the tests tick by hand)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = site.app.extensions["agenda_engine"]
+    sql_events.listen(engine, "before_cursor_execute", record)
+    try:
+        clients = [live_client(site) for _ in range(5)]
+    finally:
+        sql_events.remove(engine, "before_cursor_execute", record)
+    snapshots = [received(client, "snapshot")[0] for client in clients]
+    assert statements == []
+    assert all(s["rooms"] == snapshots[0]["rooms"] for s in snapshots)
+    assert {r["room"]: r for r in snapshots[0]["rooms"]}["room-a"]["now"]["session"] == "s-open"
 
 
 def live_client(site: Site, token: str | None = None, watch: list[str] | None = None):  # type: ignore[no-untyped-def]

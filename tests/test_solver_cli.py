@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import solver.api
 from bench.synthetic import Messy, generate
 from scheduler.check import check
 from scheduler.cli import main
-from scheduler.cli import solve as solve_module
 from scheduler.cli.solve import ProgressLine
 from scheduler.problem_file import dump_problem, load_problem
 from scheduler.schedule_file import load_schedule
@@ -150,7 +150,7 @@ def test_when_the_time_runs_out_before_any_agenda_the_cli_says_so_and_why(
     def out_of_time(problem: Problem, options: SolveOptions, **keys: Any) -> Schedule:
         return solve(problem, replace(options, time_limit=0.0), **keys)
 
-    monkeypatch.setattr(solve_module, "solve", out_of_time)
+    monkeypatch.setattr(solver.api, "solve", out_of_time)  # where the command finds it, when it runs
     code, out, _ = run(tmp_path / "p.json", "-o", tmp_path / "s.json", "--time-limit", "5")
     assert code == 1
     lines = out.splitlines()

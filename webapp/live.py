@@ -7,7 +7,12 @@ message queue would deliver each one once per process. What the programme team d
 command line comes through the queue instead (see `scheduler.live.notify_session`).
 
 Clients join Socket.IO rooms for what they watch: the whole event, a room, or a session. A client
-that connects (or reconnects) gets a `snapshot` of the current state at once. A participant
+that connects (or reconnects) gets a `snapshot` of the current state at once.
+
+What a change costs does not grow with the viewers: each change is one payload, built once and
+emitted once to a Socket.IO room (python-socketio encodes it once for all the room's clients), and
+an anonymous viewer's connection costs no query once the process has ticked: it gets the last
+tick's board, built once per tick, and the event the tick found (docs/remote-participation.md). A participant
 authenticates with their link's token in the connection's auth payload; they then also get
 `join_open` with their personal link when a session they bookmarked opens, and the per-participant
 notices that publishing sends. Anonymous viewers see only public state.
@@ -33,6 +38,7 @@ from scheduler.effective import AgendaState, agenda_state
 from scheduler.joinlinks import offers_online
 from scheduler.live import NAMESPACE, SessionLive
 from scheduler.models import Event, Participant
+from webapp.conditional import conditional_response
 from webapp.db import get_db
 from webapp.extensions import socketio
 from webapp.pages import site_event
@@ -46,6 +52,18 @@ from webapp.participation import (
 
 bp = Blueprint("live", __name__)
 MAX_WATCHES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SiteEvent:
+    """What a connection needs of the event this site serves: found once, then kept by the tick."""
+
+    id: int
+    timezone: str
+
+    @classmethod
+    def of(cls, event: Event) -> SiteEvent:
+        return cls(event.id, event.timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +88,9 @@ class LiveHub:
         self.states: dict[str, SessionLive] = {}
         self.boards: list[live.RoomBoard] = []
         self.viewers: dict[str, Viewer] = {}
+        self._site: SiteEvent | None = None
+        # The board payload of `boards`, built once for every viewer that connects until the next tick.
+        self._board: tuple[list[live.RoomBoard], dict[str, Any]] | None = None
 
     # --- the background task ---
 
@@ -101,6 +122,7 @@ class LiveHub:
         with self.app.app_context():
             db = get_db()
             event = self._event(db)
+            self._site = SiteEvent.of(event) if event is not None else None
             if event is None:
                 return
             after, boards = self._compute(db, event)
@@ -117,7 +139,7 @@ class LiveHub:
                     payload["message"] = message
                 self.send("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != live.board_shape(boards_before):
-                self.send("board", board_payload(boards, zone), [live.event_room(event.id)])
+                self.send("board", self.board_payload(boards, zone), [live.event_room(event.id)])
             self._announce_open(db, live.newly_open(before, after), zone)
 
     def _event(self, db: DbSession) -> Event | None:
@@ -135,14 +157,36 @@ class LiveHub:
         states = live.at(self._slots, now, opens_before())
         return states, live.board(states, now)
 
-    def current(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
-        """The states for a new viewer: the last tick's while ticking (a burst of connections then
-        costs no queries; the next tick brings them up to date), else computed afresh."""
+    def site(self, db: DbSession) -> SiteEvent | None:
+        """The event this site serves, as the last tick found it (looked up until it is found)."""
+        if self._site is None:
+            event = site_event(db)
+            self._site = SiteEvent.of(event) if event is not None else None
+        return self._site
+
+    def current(self, db: DbSession, site: SiteEvent) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
+        """The states for a new viewer: the last tick's while this process ticks, however late a
+        busy process's tick comes (a burst of connections then costs no queries, and the next tick
+        sends each viewer what changed since the very states it got); else computed afresh."""
         with self._lock:
-            ticked = self._ticked_at is not None and time.monotonic() - self._ticked_at < 2 * self._interval()
-            if ticked:
+            if self._ticked_at is not None and (
+                self._started or time.monotonic() - self._ticked_at < 2 * self._interval()
+            ):
                 return self.states, self.boards
+        event = db.get(Event, site.id)
+        if event is None:
+            return {}, []
         return self._compute(db, event)
+
+    def board_payload(self, boards: list[live.RoomBoard], zone: ZoneInfo) -> dict[str, Any]:
+        """`board_payload(boards)`, built once per tick's boards however many viewers it is sent to."""
+        with self._lock:
+            if self._board is not None and self._board[0] is boards:
+                return self._board[1]
+        payload = board_payload(boards, zone)
+        with self._lock:
+            self._board = (boards, payload)
+        return payload
 
     def latest(self, db: DbSession, event: Event) -> tuple[dict[str, SessionLive], list[live.RoomBoard]]:
         """The states now, with no tick's lag: for the console, right after the team changed one."""
@@ -174,11 +218,13 @@ class LiveHub:
         link = urls.build("participation.join", {"session_key": state.key, "t": viewer.token})
         return {**card(state, zone), "url": link}
 
-    def snapshot(self, db: DbSession, event: Event, viewer: Viewer | None) -> dict[str, Any]:
-        states, boards = self.current(db, event)
-        zone = ZoneInfo(event.timezone)
-        payload = board_payload(boards, zone)
-        payload["clock"] = event_clock().now(event.timezone).isoformat(timespec="seconds")
+    def snapshot(self, db: DbSession, site: SiteEvent, viewer: Viewer | None) -> dict[str, Any]:
+        states, boards = self.current(db, site)
+        zone = ZoneInfo(site.timezone)
+        payload = {
+            **self.board_payload(boards, zone),
+            "clock": event_clock().now(site.timezone).isoformat(timespec="seconds"),
+        }
         if viewer is not None:
             participant = db.get(Participant, viewer.participant_id)
             keys = participants.bookmarked_keys(db, participant) if participant else set()
@@ -232,27 +278,33 @@ def _rooms_for(event_id: int, watch: object) -> list[str]:
     return rooms or [live.event_room(event_id)]
 
 
+def _participant(db: DbSession, site: SiteEvent, token: str) -> Participant:
+    """The holder of a personal link, or the connection is refused."""
+    event = db.get(Event, site.id)
+    participant = participants.by_token(db, event, token) if event is not None else None
+    if participant is None:
+        raise ConnectionRefusedError("this personal link is not valid")
+    return participant
+
+
 class LiveNamespace(Namespace):
     def on_connect(self, auth: object = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
-        db = get_db()
-        event = site_event(db)
-        if event is None:
+        db, current, sid = get_db(), hub(), request.sid  # type: ignore[attr-defined]
+        site = current.site(db)
+        if site is None:
             raise ConnectionRefusedError("no event is served here")
         viewer = None
         token = auth.get("token")
         if token:
-            participant = participants.by_token(db, event, str(token))
-            if participant is None:
-                raise ConnectionRefusedError("this personal link is not valid")
+            participant = _participant(db, site, str(token))
             viewer = Viewer(participant.id, str(token), request.script_root)
             join_room(live.participant_room(participant.id))
-        for room in _rooms_for(event.id, auth.get("watch")):
+        for room in _rooms_for(site.id, auth.get("watch")):
             join_room(room)
-        current, sid = hub(), request.sid  # type: ignore[attr-defined]
         if viewer is not None:
             current.viewers[sid] = viewer
-        current.send("snapshot", current.snapshot(db, event, viewer), [sid])
+        current.send("snapshot", current.snapshot(db, site, viewer), [sid])
         current.start()
 
     def on_disconnect(self, reason: object = None) -> None:
@@ -269,12 +321,18 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/now")
 def now_page() -> Response:
-    """Now & Next: per room, the session on now and the next one, kept current over Socket.IO."""
+    """Now & Next: per room, the session on now and the next one, kept current over Socket.IO.
+
+    An anonymous visitor's page depends only on the agenda, the live changes and the last tick's
+    board: it gets an ETag (its body's hash) and a 304 while the board stands. A participant's page
+    holds their token and is never stored.
+    """
     db = get_db()
     event = site_event(db)
     rooms = []
     if event is not None:
-        rooms = board_payload(hub().current(db, event)[1], ZoneInfo(event.timezone))["rooms"]
+        site = SiteEvent.of(event)
+        rooms = hub().board_payload(hub().current(db, site)[1], ZoneInfo(site.timezone))["rooms"]
     token = remembered_token() if event is not None and current_participant(event) else None
     page = render_template(
         "live/now.html",
@@ -284,8 +342,9 @@ def now_page() -> Response:
         session_base=url_for("agenda.session", key="SESSION"),
         namespace=NAMESPACE,
     )
+    if token is None:
+        return conditional_response(page.encode(), "text/html")
     response = Response(page, mimetype="text/html")
-    # The state changes by the second, and a participant's copy holds their token.
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

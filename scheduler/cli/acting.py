@@ -6,12 +6,16 @@ the audit log with the change.
 
 from __future__ import annotations
 
-import click
-from sqlalchemy.orm import Session as DbSession
+from typing import TYPE_CHECKING
 
-from scheduler.accounts import AccountNotFound, active, find_user
-from scheduler.audit import Actor
+import click
+
 from scheduler.cli.database import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as DbSession
+
+    from scheduler.audit import Actor
 
 AS_KEY = "acting_as"
 
@@ -32,6 +36,9 @@ as_option = click.option(
 
 def acting(db: DbSession) -> Actor:
     """The actor for the current command; an unknown or disabled `--as` account is refused."""
+    from scheduler.accounts import AccountNotFound, active, find_user
+    from scheduler.audit import Actor
+
     ctx = click.get_current_context(silent=True)
     email = (ctx.find_root().obj or {}).get(AS_KEY) if ctx is not None else None
     if not email:

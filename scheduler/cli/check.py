@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from scheduler.check import SPEAKER_MOVE_MINUTES, CheckReport, Quality, check
 from scheduler.cli.output import echo, fail, plural
-from scheduler.problem_file import ProblemFileError, load_problem
-from scheduler.schedule_file import load_schedule
-from solver.domain import Schedule
+
+if TYPE_CHECKING:
+    from scheduler.check import CheckReport, Quality
+    from solver.domain import Schedule
 
 VIOLATED = 1
 
@@ -24,6 +25,10 @@ def check_command(problem_path: Path, schedule_path: Path) -> None:
     Prints each broken rule in plain words, then the quality figures. Exits 0 when the schedule
     is valid, 1 when it breaks a rule, 2 when a file cannot be read.
     """
+    from scheduler.check import check
+    from scheduler.problem_file import ProblemFileError, load_problem
+    from scheduler.schedule_file import load_schedule
+
     try:
         problem = load_problem(problem_path)
     except ProblemFileError as error:
@@ -59,6 +64,8 @@ def _violation_lines(report: CheckReport) -> list[str]:
 
 
 def _quality_lines(q: Quality) -> list[str]:
+    from scheduler.check import SPEAKER_MOVE_MINUTES
+
     lines = [
         "quality:",
         f"  track clashes: {q.track_clashes} (attendance-weighted {q.track_clash_attendance})",

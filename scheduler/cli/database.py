@@ -1,19 +1,25 @@
-"""How commands open the database: the one in DATABASE_URL, brought up to date first."""
+"""How commands open the database: the one in DATABASE_URL, brought up to date first.
+
+Like every module of the command line, it imports the database layer (SQLAlchemy, the models,
+alembic) inside the functions that use it: `scheduler --help` and commands without a database
+start in a fraction of the time (docs/benchmarks.md, "Command-line start-up").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session as DbSession
 
-from scheduler.agenda import EventNotFound, find_event
 from scheduler.cli.output import INVALID
-from scheduler.db import DatabaseUnavailable, open_engine, transaction
-from scheduler.models import Event
-from scheduler.schema import upgrade
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session as DbSession
+
+    from scheduler.models import Event
 
 
 class InputError(click.ClickException):
@@ -25,6 +31,9 @@ class InputError(click.ClickException):
 @contextmanager
 def database() -> Iterator[Engine]:
     """The database, migrated: a fresh machine or an older database just works."""
+    from scheduler.db import DatabaseUnavailable, open_engine
+    from scheduler.schema import upgrade
+
     try:
         engine = open_engine()
     except DatabaseUnavailable as error:
@@ -44,6 +53,9 @@ def stored_event(
 
     An unknown event, and the command's own `refusals`, become clean errors (exit 2).
     """
+    from scheduler.agenda import EventNotFound, find_event
+    from scheduler.db import transaction
+
     try:
         with transaction(engine) as db:
             yield db, find_event(db, event_ref)

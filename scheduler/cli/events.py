@@ -12,40 +12,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
 
-from scheduler import models, notifications
-from scheduler.agenda import latest_published
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, fail, not_announced, plural, problem_summary
 from scheduler.cli.solve import ProgressLine, solve_interruptibly
-from scheduler.db import transaction
-from scheduler.diff import diff_assignments
-from scheduler.live import QueueError, notify_published
-from scheduler.problem_file import ProblemFileError, dump_problem
-from scheduler.schedule_file import load_schedule
-from scheduler.speaker_reports import ReportNotFound, describe, reports, resolve
-from scheduler.store import StoreError, export_problem, import_problem, utc_now
-from scheduler.versions import (
-    DRAFT,
-    PublishRefused,
-    VersionError,
-    drafts,
-    find_version,
-    publish,
-    publish_schedule,
-    save_draft,
-    version_schedule,
-)
-from scheduler.workbook import WorkbookError, read_problem_file, write_workbook
-from solver.domain import Problem, Schedule
-from solver.options import SolveOptions
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as DbSession
+
+    from scheduler import models
+    from solver.domain import Problem, Schedule
+    from solver.options import SolveOptions
 
 REFUSED = 1
 
@@ -53,10 +35,20 @@ REFUSED = 1
 event_argument = click.argument("event_ref", metavar="[EVENT]", required=False)
 
 
-REFUSALS = (StoreError, VersionError, WorkbookError, ReportNotFound)
+def _refusals() -> tuple[type[Exception], ...]:
+    """The domain's refusals, which the commands turn into clean errors (exit 2)."""
+    from scheduler.speaker_reports import ReportNotFound
+    from scheduler.store import StoreError
+    from scheduler.versions import VersionError
+    from scheduler.workbook import WorkbookError
+
+    return (StoreError, VersionError, WorkbookError, ReportNotFound)
 
 
 def _read_problem(path: Path) -> Problem:
+    from scheduler.problem_file import ProblemFileError
+    from scheduler.workbook import read_problem_file
+
     try:
         return read_problem_file(path)
     except ProblemFileError as error:
@@ -64,6 +56,9 @@ def _read_problem(path: Path) -> Problem:
 
 
 def _write_problem(problem: Problem, path: Path, xlsx: bool) -> None:
+    from scheduler.problem_file import dump_problem
+    from scheduler.workbook import WorkbookError, write_workbook
+
     try:
         if xlsx or path.suffix.lower() == ".xlsx":
             write_workbook(problem, path)
@@ -84,6 +79,9 @@ def import_command(problem_path: Path, slug: str | None) -> None:
 
     An invalid file is refused with every issue listed; nothing is stored.
     """
+    from scheduler.db import transaction
+    from scheduler.store import StoreError, import_problem
+
     problem = _read_problem(problem_path)
     with database() as engine:
         try:
@@ -103,7 +101,9 @@ def import_command(problem_path: Path, slug: str | None) -> None:
 @click.option("--xlsx", is_flag=True, help="Write a workbook whatever the suffix (default: by the suffix).")
 def export_command(event_ref: str | None, output: Path, xlsx: bool) -> None:
     """Write the stored EVENT as a problem file (.json) or workbook (.xlsx)."""
-    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
+    from scheduler.store import export_problem
+
+    with database() as engine, stored_event(engine, event_ref, _refusals()) as (db, event):
         problem = export_problem(db, event)
     _write_problem(problem, output, xlsx)
     echo(f"wrote {click.format_filename(output)}: {problem_summary(problem)}")
@@ -142,13 +142,18 @@ def plan_command(
 
     Exits 1 when no agenda exists; the draft is still kept, with the conflicts that explain why.
     """
+    from scheduler.diff import diff_assignments
+    from scheduler.store import export_problem
+    from scheduler.versions import save_draft
+    from solver.options import SolveOptions
+
     with database() as engine:
-        with stored_event(engine, event_ref, REFUSALS) as (db, event):
+        with stored_event(engine, event_ref, _refusals()) as (db, event):
             problem, event_id = export_problem(db, event), event.id
             baseline = _baseline(db, event) if replan else None
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
         schedule = _solve(problem, options, baseline)
-        with stored_event(engine, str(event_id), REFUSALS) as (db, event):
+        with stored_event(engine, str(event_id), _refusals()) as (db, event):
             number = save_draft(db, event, schedule, note=note, actor=acting(db)).number
     echo(f"draft version {number}: {_schedule_line(schedule, len(problem.sessions))}")
     for line in _report_lines(schedule):
@@ -163,6 +168,9 @@ def plan_command(
 
 
 def _baseline(db: DbSession, event: models.Event) -> Schedule:
+    from scheduler.agenda import latest_published
+    from scheduler.versions import version_schedule
+
     published = latest_published(db, event)
     if published is None:
         raise InputError("nothing is published yet, so there is nothing to re-plan: plan without --replan")
@@ -213,9 +221,13 @@ def publish_command(
     The schedule is checked against every hard rule first; a broken rule refuses the publication
     (exit 1) unless --force is given.
     """
+    from scheduler import notifications
+    from scheduler.live import QueueError, notify_published
+    from scheduler.versions import PublishRefused
+
     if schedule_path is not None and draft_number is not None:
         raise click.UsageError("give --schedule or --draft, not both")
-    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
+    with database() as engine, stored_event(engine, event_ref, _refusals()) as (db, event):
         try:
             version = _publish(db, event, schedule_path, draft_number, force)
         except PublishRefused as refused:
@@ -249,6 +261,11 @@ def publish_command(
 def _publish(
     db: DbSession, event: models.Event, schedule_path: Path | None, draft_number: int | None, force: bool
 ) -> models.ScheduleVersion:
+    from scheduler.problem_file import ProblemFileError
+    from scheduler.schedule_file import load_schedule
+    from scheduler.store import export_problem
+    from scheduler.versions import drafts, find_version, publish, publish_schedule
+
     if schedule_path is not None:
         try:
             schedule = load_schedule(schedule_path, export_problem(db, event))
@@ -268,7 +285,7 @@ def _publish(
 @event_argument
 def versions_command(event_ref: str | None) -> None:
     """List EVENT's versions, drafts and published, newest first."""
-    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
+    with database() as engine, stored_event(engine, event_ref, _refusals()) as (db, event):
         rows = _version_rows(db, event)
     header = ("version", "state", "created (UTC)", "status", "objective", "placed", "changes")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
@@ -288,7 +305,10 @@ def reports_command(event_ref: str | None, include_resolved: bool, number: int |
     Change the speaker's availability in the problem file, re-import, `scheduler plan --replan`,
     publish, then --resolve the report.
     """
-    with database() as engine, stored_event(engine, event_ref, REFUSALS) as (db, event):
+    from scheduler.speaker_reports import describe, reports, resolve
+    from scheduler.store import utc_now
+
+    with database() as engine, stored_event(engine, event_ref, _refusals()) as (db, event):
         if number is not None:
             echo(describe(resolve(db, event, number, utc_now(), actor=acting(db))))
             return
@@ -297,6 +317,11 @@ def reports_command(event_ref: str | None, include_resolved: bool, number: int |
 
 
 def _version_rows(db: DbSession, event: models.Event) -> list[tuple[Any, ...]]:
+    from sqlalchemy import select
+
+    from scheduler import models
+    from scheduler.versions import DRAFT
+
     placed = _counts(db, event, models.Assignment.version_id)
     changed = _counts(db, event, models.VersionChange.version_id)
     versions = db.scalars(
@@ -320,6 +345,10 @@ def _version_rows(db: DbSession, event: models.Event) -> list[tuple[Any, ...]]:
 
 def _counts(db: DbSession, event: models.Event, version_column: Any) -> dict[int, int]:
     """Rows per version of the event, in one query."""
+    from sqlalchemy import func, select
+
+    from scheduler import models
+
     versions = select(models.ScheduleVersion.id).where(models.ScheduleVersion.event_id == event.id)
     rows = db.execute(
         select(version_column, func.count()).where(version_column.in_(versions)).group_by(version_column)

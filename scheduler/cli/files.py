@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from scheduler.cli.output import echo, fail, plural, problem_summary
-from scheduler.problem_file import ProblemFileError
-from scheduler.schedule_file import load_schedule
-from scheduler.workbook import read_problem_file
-from solver.domain import Schedule
+
+if TYPE_CHECKING:
+    from solver.domain import Schedule
 
 
 def _schedule_summary(schedule: Schedule) -> str:
@@ -34,6 +34,10 @@ def validate(problem_path: Path, schedule_path: Path | None) -> None:
     Exits 0 when the file is valid, 2 when it is not (each issue is printed on its own line,
     with the JSON path, or the sheet, row and column, where it is).
     """
+    from scheduler.problem_file import ProblemFileError
+    from scheduler.schedule_file import load_schedule
+    from scheduler.workbook import read_problem_file
+
     try:
         problem = read_problem_file(problem_path)
     except ProblemFileError as error:

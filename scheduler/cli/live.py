@@ -16,34 +16,38 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session as DbSession
 
-from scheduler import config, live, notifications, participants
 from scheduler.cli.acting import acting
 from scheduler.cli.database import database, stored_event
 from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, not_announced
-from scheduler.figures import Figures, Parity, figures
-from scheduler.models import Event
+from scheduler.limits import MAX_DELAY_MINUTES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as DbSession
+
+    from scheduler import live
+    from scheduler.figures import Figures, Parity
+    from scheduler.models import Event
 
 event_option = click.option(
     "--event", "event_ref", metavar="EVENT", help="Event id or slug (default: the only one)."
 )
 
 
-# Names of things that do not exist: bad input (exit 2), not a refusal.
-UNKNOWN = (live.UnknownSession, participants.ParticipantError)
-
-
 @contextmanager
 def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
     """The event in one transaction: unknown sessions and participants are bad input (exit 2), and
     changes the day's state refuses are clean errors (exit 1). Nothing is stored either way."""
+    from scheduler import live, participants
+
+    # Names of things that do not exist: bad input (exit 2), not a refusal.
+    unknown = (live.UnknownSession, participants.ParticipantError)
     try:
-        with database() as engine, stored_event(engine, event_ref, UNKNOWN) as (db, event):
+        with database() as engine, stored_event(engine, event_ref, unknown) as (db, event):
             yield db, event
     except live.LiveError as error:
         raise click.ClickException(str(error)) from None
@@ -51,6 +55,8 @@ def _unit_of_work(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
 
 def _set_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
+        from scheduler import live
+
         try:
             live.EventClock.parse(value)
         except live.LiveError as error:
@@ -83,6 +89,8 @@ def live_group() -> None:
 def _change(
     event_ref: str | None, session_key: str, action: live.Action, minutes: int = 0, cascade: bool = False
 ) -> None:
+    from scheduler import live, notifications, participants
+
     with _unit_of_work(event_ref) as (db, event):
         if action == "delay":
             changed = live.delay(db, event, session_key, minutes, cascade, actor=acting(db))
@@ -110,6 +118,8 @@ def _change(
 def _announce(
     event: Event, changed: Sequence[live.Slot], action: live.Action, followers: dict[int, list[int]]
 ) -> None:
+    from scheduler import live
+
     try:
         emitter = live.queue_emitter()
         sent = [
@@ -138,7 +148,7 @@ def _session_command(action: live.Action, help_text: str) -> click.Command:
 # "-5" is a (refused) number of minutes, not an unknown option.
 @live_group.command("delay", context_settings={"ignore_unknown_options": True})
 @click.argument("session_key", metavar="SESSION")
-@click.argument("minutes", type=click.IntRange(0, live.MAX_DELAY_MINUTES))
+@click.argument("minutes", type=click.IntRange(0, MAX_DELAY_MINUTES))
 @click.option(
     "--cascade", is_flag=True, help="Also delay the following sessions of the room that would overlap."
 )
@@ -163,6 +173,8 @@ for _action, _help in _SESSION_ACTIONS:
 
 
 def _at_time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    from scheduler import live
+
     try:
         return live.EventClock.parse(value).start if value else None
     except live.LiveError as error:
@@ -184,6 +196,8 @@ def status(at_time: datetime | None, event_ref: str | None) -> None:
     "Now" is on the event clock the servers run: a set clock a server on this machine was
     started with (`scheduler serve --clock`, `scheduler demo`), else AGENDA_CLOCK, else real time.
     """
+    from scheduler import config, live
+
     settings = config.load()
     opens_before = timedelta(minutes=int(settings["JOIN_OPENS_MINUTES_BEFORE"]))
     with _unit_of_work(event_ref) as (db, event):
@@ -225,6 +239,8 @@ base_url_option = click.option(
 @event_option
 def list_participants(event_ref: str | None) -> None:
     """One line per participant: id, name, email, country, group, language, registration, status."""
+    from scheduler import participants
+
     with _unit_of_work(event_ref) as (db, event):
         rows = participants.listing(db, event)
         for p in rows:
@@ -241,6 +257,8 @@ def list_participants(event_ref: str | None) -> None:
 @event_option
 def revoke(participant_id: int, event_ref: str | None) -> None:
     """Stop participant ID's personal link working (their bookmarks are kept)."""
+    from scheduler import participants
+
     with _unit_of_work(event_ref) as (db, event):
         participant = participants.find(db, event, participant_id)
         participants.revoke(participant, actor=acting(db))
@@ -254,6 +272,8 @@ def revoke(participant_id: int, event_ref: str | None) -> None:
 @base_url_option
 def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
     """Give participant ID a new personal link (printed once; the old one stops working)."""
+    from scheduler import participants
+
     with _unit_of_work(event_ref) as (db, event):
         participant = participants.find(db, event, participant_id)
         token = participants.reissue(participant, actor=acting(db))
@@ -269,6 +289,8 @@ def reissue(participant_id: int, event_ref: str | None, base_url: str) -> None:
 @click.argument("event_ref", metavar="[EVENT]", required=False)
 def figures_command(event_ref: str | None) -> None:
     """Participation figures: registrations, joins per session, speakers, parity and youth."""
+    from scheduler.figures import figures
+
     with _unit_of_work(event_ref) as (db, event):
         result = figures(db, event)
     echo(render_figures(result))

@@ -1,15 +1,25 @@
-"""What commands that write messages share: the settings for writing them, and handing them on."""
+"""What commands that write messages share: the settings for writing them, and handing them on.
+
+The messages, the outbox and the job queue are imported when a command writes messages, so that
+`scheduler --help` loads none of them (docs/benchmarks.md, "Command-line start-up").
+"""
 
 from __future__ import annotations
 
-from scheduler import config, jobs, notifications
+from typing import TYPE_CHECKING
+
+from scheduler import config
 from scheduler.cli.output import echo, plural
-from scheduler.db import database_url
-from scheduler.outbox import OutboxError
+
+if TYPE_CHECKING:
+    from scheduler import notifications
 
 
 def mailing(base_url: str | None = None) -> notifications.Mailing | None:
     """How to write messages now; None (said on stderr) when the settings do not allow it."""
+    from scheduler import notifications
+    from scheduler.outbox import OutboxError
+
     try:
         return notifications.Mailing.of(config.load(), base_url)
     except OutboxError as error:
@@ -28,6 +38,9 @@ def written(done: notifications.Written | None) -> None:
     )
     if not done.queued:
         return
+    from scheduler import jobs
+    from scheduler.db import database_url
+
     try:
         jobs.dispatch_delivery(config.load(), database_url())
     except Exception as error:  # the queue is down: the messages wait, and the change stands

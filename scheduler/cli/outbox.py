@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session as DbSession
 
-from scheduler import config, jobs, outbox
+from scheduler import config
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import event_option
 from scheduler.cli.output import echo
-from scheduler.db import database_url
-from scheduler.mail import MailNotConfigured
-from scheduler.models import Event, OutboxMessage
+from scheduler.message_states import STATES
 from scheduler.plaintext import one_line
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as DbSession
+
+    from scheduler.models import Event, OutboxMessage
+
+# The outbox, the mail and the job queue are imported by the commands that use them, so that
+# `scheduler --help` loads no database layer (docs/benchmarks.md, "Command-line start-up").
 
 
 @click.group("outbox")
@@ -29,6 +35,8 @@ def outbox_group() -> None:
 def _outbox(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
     """The event in one transaction; an unknown message id is bad input (exit 2), a message whose
     state refuses the action a clean error (exit 1). Nothing is stored either way."""
+    from scheduler import outbox
+
     try:
         with database() as engine, stored_event(engine, event_ref, (outbox.MessageNotFound,)) as found:
             yield found
@@ -37,14 +45,18 @@ def _outbox(event_ref: str | None) -> Iterator[tuple[DbSession, Event]]:
 
 
 def _messages(db: DbSession, event: Event, ids: Sequence[int]) -> list[OutboxMessage]:
+    from scheduler import outbox
+
     return [outbox.find(db, message_id, event) for message_id in ids]
 
 
 @outbox_group.command("list")
-@click.option("--state", type=click.Choice(outbox.STATES), help="Only messages in this state.")
+@click.option("--state", type=click.Choice(STATES), help="Only messages in this state.")
 @event_option
 def list_messages(state: str | None, event_ref: str | None) -> None:
     """One message a line: id, state, kind, recipient, subject, attempts, last error (tab-separated)."""
+    from scheduler import outbox
+
     with _outbox(event_ref) as (db, event):
         for m in outbox.listing(db, event, state, limit=100_000):
             fields = (m.id, m.state, m.kind, f"{m.recipient_name} <{m.recipient_email}>", m.subject,
@@ -62,6 +74,8 @@ def list_messages(state: str | None, event_ref: str | None) -> None:
 @event_option
 def show(message_id: int, event_ref: str | None) -> None:
     """A message as it will be (or was) sent: its headers, text and attachments."""
+    from scheduler import outbox
+
     with _outbox(event_ref) as (db, event):
         shown = outbox.public(outbox.find(db, message_id, event))
     recipient = shown["recipient"]
@@ -82,6 +96,8 @@ def show(message_id: int, event_ref: str | None) -> None:
 @event_option
 def send(message_ids: tuple[int, ...], every: bool, event_ref: str | None) -> None:
     """Release held (or failed) messages and send them now."""
+    from scheduler import outbox
+
     if bool(message_ids) == every:
         raise click.UsageError("give message ids, or --all")
     with _outbox(event_ref) as (db, event):
@@ -94,6 +110,10 @@ def send(message_ids: tuple[int, ...], every: bool, event_ref: str | None) -> No
 
 def _deliver(ids: Sequence[int]) -> None:
     """Send now: through the job queue when there is one, else in this process (the worker's code)."""
+    from scheduler import jobs, outbox
+    from scheduler.db import database_url
+    from scheduler.mail import MailNotConfigured
+
     settings = config.load()
     if settings["JOB_QUEUE_URL"]:
         jobs.dispatch_delivery(settings, database_url())
@@ -114,6 +134,8 @@ def _deliver(ids: Sequence[int]) -> None:
 @event_option
 def discard(message_ids: tuple[int, ...], event_ref: str | None) -> None:
     """Never send these messages (they stay listed, discarded)."""
+    from scheduler import outbox
+
     with _outbox(event_ref) as (db, event):
         count = outbox.discard(db, _messages(db, event, message_ids), actor=acting(db))
     echo(f"{count} message(s) discarded")
@@ -122,6 +144,9 @@ def discard(message_ids: tuple[int, ...], event_ref: str | None) -> None:
 @outbox_group.command("deliver", hidden=True)
 def deliver() -> None:
     """Send every queued message, retrying temporary failures (what a job worker runs)."""
+    from scheduler import jobs
+    from scheduler.mail import MailNotConfigured
+
     try:
         echo(jobs.deliver_outbox())
     except MailNotConfigured as error:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from scheduler.plaintext import printable
-from scheduler.problem_file import Issue
-from solver.domain import Problem
+
+if TYPE_CHECKING:
+    from scheduler.problem_file import Issue
+    from solver.domain import Problem
 
 # The exit code of a command given input it cannot use (a bad file, an unknown event).
 INVALID = 2

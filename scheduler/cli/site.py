@@ -8,36 +8,26 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import Engine, select
 
-from scheduler import accounts, config, live, notifications
-from scheduler.agenda import find_event, latest_published
+from scheduler import config
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database, stored_event
 from scheduler.cli.live import clock_option
 from scheduler.cli.mailing import mailing, written
 from scheduler.cli.output import echo, plural
-from scheduler.db import (
-    PROJECT_ROOT,
-    DatabaseUnavailable,
-    database_url,
-    instance_path,
-    make_engine,
-    transaction,
-)
-from scheduler.joinlinks import provider_from_config
-from scheduler.models import Event, Speaker
+from scheduler.config import PROJECT_ROOT
 from scheduler.plaintext import one_line
-from scheduler.problem_file import ProblemFileError, load_problem
-from scheduler.schema import upgrade
-from scheduler.speaker_links import issue_links, renew_token, revoke_tokens, speaker_link
-from scheduler.store import StoreError, export_problem, import_problem, slugify
-from scheduler.versions import VersionError, publish_schedule, version_schedule
-from solver.domain import Problem, Schedule
-from solver.options import Progress
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from scheduler import live
+    from scheduler.models import Speaker
+    from solver.domain import Problem, Schedule
+    from solver.options import Progress
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 SAMPLE_PROBLEM = PROJECT_ROOT / "data" / "wsis20-2025.problem.json"
@@ -52,6 +42,9 @@ DEMO_ADMIN = "admin@example.org"
 
 def _shared_clock(settings: dict[str, Any]) -> live.EventClock:
     """The configured event clock, pinned to a real instant and recorded for the `live` commands."""
+    from scheduler import live
+    from scheduler.db import database_url
+
     try:
         clock = live.EventClock.parse(settings["AGENDA_CLOCK"])
     except live.LiveError as error:
@@ -72,6 +65,8 @@ def run_server(host: str, port: int, banner: Sequence[str] = ()) -> None:
 
     monkey.patch_all()
     # Imported here: the CLI's other commands need not load Flask and Socket.IO.
+    from scheduler import live
+    from scheduler.db import DatabaseUnavailable, instance_path
     from webapp import create_app
     from webapp.extensions import socketio
 
@@ -146,6 +141,9 @@ def speaker_links_command(
     speaker's link (with --new, that speaker gets a fresh one). Output: speaker id, name and link,
     tab-separated, one speaker per line.
     """
+    from scheduler import notifications
+    from scheduler.speaker_links import issue_links, renew_token, revoke_tokens, speaker_link
+
     with database() as engine, stored_event(engine, event_ref) as (db, event):
         if revoke_key is not None:
             speaker = _speaker(list(event.speakers), revoke_key)
@@ -173,6 +171,8 @@ def speaker_links_command(
 
 def demo_database_url() -> str:
     """The embedded SQLite database in the instance folder, whatever DATABASE_URL says."""
+    from scheduler.config import instance_path
+
     return f"sqlite:///{instance_path() / 'agenda.db'}"
 
 
@@ -222,6 +222,14 @@ class Stored:
 
 
 def _stored(engine: Engine, slug: str) -> Stored:
+    from sqlalchemy import select
+
+    from scheduler.agenda import latest_published
+    from scheduler.db import transaction
+    from scheduler.models import Event
+    from scheduler.store import export_problem
+    from scheduler.versions import version_schedule
+
     with transaction(engine) as db:
         event = db.scalars(select(Event).where(Event.slug == slug)).first()
         if event is None:
@@ -235,6 +243,12 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
     """Serve what is published when the stored event and its file agree; otherwise import the file
     and publish a new agenda, moving as few sessions as possible from the published one. Returns
     the event's slug."""
+    from scheduler.agenda import find_event
+    from scheduler.db import transaction
+    from scheduler.problem_file import ProblemFileError, load_problem
+    from scheduler.store import StoreError, import_problem, slugify
+    from scheduler.versions import VersionError, publish_schedule
+
     try:
         problem = load_problem(problem_path)
     except ProblemFileError as error:
@@ -271,6 +285,8 @@ def import_solve_publish(engine: Engine, problem_path: Path, time_limit: float) 
 def _demo_settings(slug: str, url: str) -> bool:
     """Point the server at the demo database and event, and give it a real join provider unless the
     configuration names one. Returns whether the demo's join provider is used."""
+    from scheduler.joinlinks import provider_from_config
+
     os.environ["DATABASE_URL"] = url
     os.environ["AGENDA_EVENT"] = slug
     demo_rooms = provider_from_config(config.load()) is None
@@ -281,6 +297,9 @@ def _demo_settings(slug: str, url: str) -> bool:
 
 def demo_console_account(engine: Engine) -> str:
     """How to sign in to the console: a demo admin the first time, with its one-time password."""
+    from scheduler import accounts
+    from scheduler.db import transaction
+
     with transaction(engine) as db:
         if accounts.users(db):
             return f"sign in with your account (lost it? scheduler users reset-password {DEMO_ADMIN})"
@@ -293,7 +312,9 @@ def demo_console_account(engine: Engine) -> str:
 @click.option("--no-serve", is_flag=True, help="Prepare the database, then exit without serving.")
 @click.option(
     "--time-limit",
-    default=30.0,
+    # The first agenda comes within a second; 10 s keeps a fresh machine's first start (install,
+    # solve, serve) near a minute. --time-limit 60 gives a slightly better agenda.
+    default=10.0,
     show_default=True,
     type=click.FloatRange(min=1),
     help="Seconds the solver may search.",
@@ -307,6 +328,10 @@ def demo_command(port: int, no_serve: bool, time_limit: float) -> None:
     served as it is; otherwise the file is imported and solved, moving as few sessions as possible
     from the published agenda, and the result is published.
     """
+    from scheduler import live
+    from scheduler.db import make_engine
+    from scheduler.schema import upgrade
+
     url = demo_database_url()
     engine = make_engine(url)
     try:

@@ -10,17 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from scheduler.cli.output import echo, fail
-from scheduler.diff import Change, diff_assignments
-from scheduler.problem_file import ProblemFileError, load_problem
-from scheduler.schedule_file import dump_schedule, load_schedule
-from solver import Progress, SolveOptions, solve
-from solver.domain import Assignment, Problem, Schedule
-from solver.words import suggested_limit
+
+if TYPE_CHECKING:
+    from scheduler.diff import Change
+    from solver import Progress, SolveOptions
+    from solver.domain import Assignment, Problem, Schedule
 
 NO_AGENDA = 1
 # Plain (non-terminal) progress output prints at most one line this often, in seconds.
@@ -54,6 +53,11 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
     conflicts are printed and written; when the time ran out first, which sessions found no place
     and why), 2 when an input file cannot be read or the output written.
     """
+    from scheduler.diff import diff_assignments
+    from scheduler.problem_file import ProblemFileError, load_problem
+    from scheduler.schedule_file import dump_schedule, load_schedule
+    from solver import SolveOptions
+
     try:
         problem = load_problem(problem_path)
     except ProblemFileError as error:
@@ -88,6 +92,8 @@ def solve_command(problem_path: Path, output_path: Path, time_limit: float, work
 def solve_interruptibly(problem: Problem, options: SolveOptions, baseline: Schedule | None,
                          line: ProgressLine) -> Schedule:
     """Solve in a worker thread, so that Ctrl-C reaches this one and can stop the search cleanly."""
+    from solver import solve  # loads OR-Tools: only when solving
+
     stop = threading.Event()
     outcome: dict[str, Any] = {}
 
@@ -179,6 +185,8 @@ class ProgressLine:
 
 def _report(problem: Problem, schedule: Schedule, changes: list[Change] | None, output: Path,
             time_limit: float) -> list[str]:
+    from solver.words import suggested_limit
+
     written = f"written to {click.format_filename(output)}"
     if schedule.status == "unknown":
         # No agenda in time: the conflicts say what the fast start placed, and why not the rest.

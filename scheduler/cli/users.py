@@ -7,28 +7,35 @@ OS user, or as `scheduler --as EMAIL users ...`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session as DbSession
 
-from scheduler import accounts
 from scheduler.cli.acting import acting
 from scheduler.cli.database import InputError, database
 from scheduler.cli.output import echo
-from scheduler.db import transaction
-from scheduler.models import User
+from scheduler.roles import ROLES
 
-role_choice = click.Choice(accounts.ROLES)
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from sqlalchemy.orm import Session as DbSession
+
+role_choice = click.Choice(ROLES)
 
 
 @contextmanager
-def _accounts() -> Iterator[DbSession]:
-    """One transaction on the migrated database; refused changes become clean errors (exit 2)."""
+def _accounts() -> Iterator[tuple[DbSession, ModuleType]]:
+    """One transaction on the migrated database, and `scheduler.accounts` (loaded only now); refused
+    changes become clean errors (exit 2)."""
+    from scheduler import accounts
+    from scheduler.db import transaction
+
     try:
         with database() as engine, transaction(engine) as db:
-            yield db
+            yield db, accounts
     except accounts.AccountError as error:
         raise InputError(str(error)) from None
 
@@ -48,7 +55,7 @@ def users_group() -> None:
 @click.option("--name", default="", help="The person's name, as the console shows it.")
 def add(email: str, role: str, name: str) -> None:
     """Create an account; prints a one-time password to change at the first sign-in."""
-    with _accounts() as db:
+    with _accounts() as (db, accounts):
         user, password = accounts.add_user(db, email, role, name=name, actor=acting(db))
         line = f"added {user.email} ({user.role})"
     echo(line)
@@ -59,7 +66,7 @@ def add(email: str, role: str, name: str) -> None:
 @users_group.command("list")
 def list_users() -> None:
     """One line per account: email, role, status, last sign-in."""
-    with _accounts() as db:
+    with _accounts() as (db, accounts):
         rows = [
             (
                 u.email,
@@ -80,18 +87,20 @@ def list_users() -> None:
 @click.argument("role", type=role_choice)
 def role(email: str, role: str) -> None:
     """Change the role of EMAIL's account (signs them out everywhere)."""
-    with _accounts() as db:
+    with _accounts() as (db, accounts):
         user = accounts.set_role(db, accounts.find_user(db, email), role, actor=acting(db))
         line = f"{user.email} is now {user.role}"
     echo(line)
 
 
-def _status_command(name: str, change: Callable[..., User], done: str, help_text: str) -> click.Command:
+def _status_command(name: str, change: str, done: str, help_text: str) -> click.Command:
+    """A command that changes EMAIL's account with `scheduler.accounts.<change>`."""
+
     @click.command(name, help=help_text)
     @click.argument("email")
     def command(email: str) -> None:
-        with _accounts() as db:
-            user = change(db, accounts.find_user(db, email), actor=acting(db))
+        with _accounts() as (db, accounts):
+            user = getattr(accounts, change)(db, accounts.find_user(db, email), actor=acting(db))
             line = f"{user.email} is {done}"
         echo(line)
 
@@ -101,13 +110,13 @@ def _status_command(name: str, change: Callable[..., User], done: str, help_text
 users_group.add_command(
     _status_command(
         "disable",
-        accounts.disable,
+        "disable",
         "disabled",
         "Disable EMAIL's account: signed out everywhere, password and API tokens refused.",
     )
 )
 users_group.add_command(
-    _status_command("enable", accounts.enable, "active", "Enable EMAIL's account again (and lift a lockout).")
+    _status_command("enable", "enable", "active", "Enable EMAIL's account again (and lift a lockout).")
 )
 
 
@@ -115,7 +124,7 @@ users_group.add_command(
 @click.argument("email")
 def reset_password(email: str) -> None:
     """Give EMAIL a new one-time password (printed once; to be changed at sign-in)."""
-    with _accounts() as db:
+    with _accounts() as (db, accounts):
         user = accounts.find_user(db, email)
         password = accounts.reset_password(db, user, actor=acting(db))
     echo(f"one-time password for {email.strip().lower()}: {password}")
@@ -130,7 +139,7 @@ def token(email: str, label: str, revoke: bool) -> None:
 
     Scripts send it as `Authorization: Bearer TOKEN` to /console/api/v1/.
     """
-    with _accounts() as db:
+    with _accounts() as (db, accounts):
         user = accounts.find_user(db, email)
         if revoke:
             count = accounts.revoke_tokens(db, user, actor=acting(db))

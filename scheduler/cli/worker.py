@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from scheduler import config, jobs, logs
+from scheduler import config, logs
 from scheduler.cli.database import database
 from scheduler.cli.output import echo
 
@@ -18,6 +18,8 @@ from scheduler.cli.output import echo
 @click.option("--name", default=None, help="The worker's name in RQ (default: host and pid).")
 def worker_command(burst: bool, name: str | None) -> None:
     """Run solve and mail jobs from the job queue (JOB_QUEUE_URL, JOB_QUEUE_NAME) until stopped."""
+    from scheduler import jobs
+
     logs.configure()
     settings = config.load()
     if not settings["JOB_QUEUE_URL"]:
@@ -34,5 +36,7 @@ def worker_command(burst: bool, name: str | None) -> None:
 @click.argument("job_id", type=int)
 def run_job_command(job_id: int) -> None:
     """Run queued job JOB_ID in this process (the web server starts this without a queue)."""
+    from scheduler import jobs
+
     state = jobs.run_job(job_id)
     echo(f"job {job_id}: {state}")

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from scheduler import accounts as domain
+from scheduler.roles import ROLE_HELP, ROLES
 from webapp.console import bp, operations
 from webapp.db import get_db
 
@@ -14,7 +15,7 @@ from webapp.db import get_db
 def _page(status: int = 200, **shown: object) -> ResponseReturnValue:
     users = domain.users(get_db())
     return render_template(
-        "console/accounts.html", users=users, roles=domain.ROLES, role_help=domain.ROLE_HELP, **shown
+        "console/accounts.html", users=users, roles=ROLES, role_help=ROLE_HELP, **shown
     ), status
 
 
