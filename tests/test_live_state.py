@@ -129,6 +129,19 @@ def test_payload_shows_effective_times_and_no_link() -> None:
     assert not any("http" in str(value) for value in payload.values())
 
 
+def test_the_payload_pages_and_socket_clients_read_key_by_key() -> None:
+    """The live page's script reads these keys by name: a renamed key is a blank on every screen."""
+    state = live.at([slot(room="room-b", key="s-1", delay_minutes=10)], moment("15:56:00"))["s-1"]
+    assert state.payload() == {
+        "session": "s-1", "title": "S-1", "room": "room-b", "room_name": "ROOM-B", "phase": "opening",
+        "phase_label": "Join open", "delay_minutes": 10, "day": "Tue 8 Jul", "start": "2025-07-08T16:10",
+        "end": "2025-07-08T17:10", "scheduled_start": "2025-07-08T16:00", "opens_at": "2025-07-08T15:55",
+        "join_open": True,
+    }
+    [board] = live.board({"s-1": state}, moment("15:56:00"))
+    assert board.payload() == {"room": "room-b", "room_name": "ROOM-B", "now": None, "next": state.payload()}
+
+
 # --- transitions and Now & Next -----------------------------------------------------------------
 
 
