@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from scheduler import live, participants
+from scheduler import audit, live, participants
+from scheduler.audit import Actor
 from scheduler.db import transaction
 from scheduler.effective import Note, agenda_state
 from scheduler.live import EventClock, Facts, LiveError, Slot
@@ -316,6 +318,8 @@ def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
         (Facts(), STARTED, "start"),
         (STARTED, Facts(started_at=STARTED.started_at, ended_at=at(DAY1, "17:00")), "end"),
         (Facts(delay_minutes=10, cancelled=True), Facts(), "reset"),
+        # Reset and delayed again between two looks at the database: the cancellation is undone.
+        (Facts(delay_minutes=10, cancelled=True), Facts(delay_minutes=10), "reset"),
     ],
 )
 def test_servers_infer_the_teams_change_from_the_facts(
@@ -380,3 +384,70 @@ def test_notify_published_sends_the_diff_and_per_participant_notices(engine: Eng
     personal = by_name[("bookmarks_changed", (f"participant:{fan}",))]
     assert [c["session"] for c in personal["changes"]] == ["s-open", "s-par"]
     assert ("bookmarks_changed", (f"participant:{other}",)) not in by_name
+
+
+def test_a_cancelled_session_stops_being_next_when_its_time_comes() -> None:
+    slots = [slot("16:00", "17:00", key="b1", cancelled=True), slot("17:00", "18:00", key="b2")]
+    board = live.board(live.at(slots, moment("16:00:00")), moment("16:00:00"))
+    assert [(b.now, b.next and b.next.key) for b in board] == [(None, "b2")]
+
+
+def test_without_a_queue_a_publication_is_not_announced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.delenv("SOCKETIO_MESSAGE_QUEUE", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    assert live.notify_published(object(), object()) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.db
+def test_a_publication_is_announced_through_the_session_it_was_made_in(engine: Engine) -> None:
+    event_id = seed(engine)
+    recorder = Recorder()
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        version = publish_schedule(db, event, schedule(drop=("s-par",)), force=True)
+        assert live.notify_published(event, version, emitter=recorder)  # type: ignore[arg-type]
+    [(name, payload, rooms, _)] = recorder.sent
+    assert (name, rooms) == ("agenda_changed", [f"event:{event_id}"])
+    assert [(c["session"], c["kind"]) for c in payload["changes"]] == [("s-par", "cancelled")]
+    assert payload["sent_at"] == pytest.approx(time.time(), abs=300)
+
+
+@pytest.mark.db
+def test_a_plain_delay_moves_one_session_and_logs_who(engine: Engine) -> None:
+    event_id = seed(engine)
+    team = Actor("os:team", "cli")
+    with transaction(engine) as db:
+        changed = live.delay(db, event_of(db, event_id), "s-open", 80, actor=team)
+        assert [s.key for s in changed] == ["s-open"]
+        live_changes = audit.entries(db, audit.Filters(action="live"))
+        assert [(e.actor, e.subject) for e in live_changes] == [("os:team", "session s-open")]
+
+
+@pytest.mark.db
+def test_a_delay_ending_as_the_next_session_starts_moves_nothing_else(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        # s-open 16:00-17:00, s-next at 17:15 in the same room: 15 minutes late, it ends at 17:15.
+        changed = live.delay(db, event_of(db, event_id), "s-open", 15, cascade=True)
+        assert [s.key for s in changed] == ["s-open"]
+
+
+@pytest.mark.db
+def test_a_cascade_follows_the_room_in_time_order_and_logs_each_change(engine: Engine) -> None:
+    """Room A's sessions published out of file order: the cascade goes by start time."""
+    event_id = seed(engine)
+    team = Actor("os:team", "cli")
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        moves = {"s-par": ("room-a", at(DAY1, "10:00")), "s-next": ("room-a", at(DAY1, "11:00")),
+                 "s-morning": ("room-a", at(DAY1, "12:00"))}
+        publish_schedule(db, event, schedule(moves=moves), force=True)
+    with transaction(engine) as db:
+        changed = live.delay(db, event_of(db, event_id), "s-par", 90, cascade=True, actor=team)
+        # s-par now 11:30-12:30; s-next (11:00) then ends at 13:15, after s-morning's 12:00.
+        assert [(s.key, s.facts.delay_minutes) for s in changed] == [
+            ("s-par", 90), ("s-next", 90), ("s-morning", 75)
+        ]
+        assert {e.actor for e in audit.entries(db, audit.Filters(action="live"))} == {"os:team"}
