@@ -451,3 +451,15 @@ def test_a_cascade_follows_the_room_in_time_order_and_logs_each_change(engine: E
             ("s-par", 90), ("s-next", 90), ("s-morning", 75)
         ]
         assert {e.actor for e in audit.entries(db, audit.Filters(action="live"))} == {"os:team"}
+
+
+@pytest.mark.db
+def test_a_cascade_moves_a_session_forced_into_the_same_room_at_the_same_time(engine: Engine) -> None:
+    """A forced publication can hold a room clash; a cascade from one of the pair sorts it out."""
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        clash = schedule(moves={"s-next": ("room-a", at(DAY1, "16:00"))})
+        publish_schedule(db, event_of(db, event_id), clash, force=True)
+    with transaction(engine) as db:
+        changed = live.delay(db, event_of(db, event_id), "s-open", 10, cascade=True)
+        assert [(s.key, s.facts.delay_minutes) for s in changed] == [("s-open", 10), ("s-next", 70)]
