@@ -286,6 +286,10 @@ def test_announcements_say_what_changed() -> None:
 # --- notifying through the message queue ---------------------------------------------------------
 
 
+def at_minute(hh_mm: str) -> str:
+    return f"{DAY1:%Y-%m-%d}T{hh_mm}"
+
+
 class Recorder:
     """Stands in for flask_socketio.SocketIO: records what would go through the queue."""
 
@@ -304,8 +308,11 @@ def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
     ((name, payload, rooms, namespace),) = recorder.sent
     assert (name, namespace) == ("notice", "/live")
     assert rooms == ["session:7:s-open", "participant:3", "participant:4"]
-    assert payload["kind"] == "delay" and payload["delay_minutes"] == 10
-    assert "delayed by 10" in payload["message"]
+    assert payload == {
+        "kind": "delay", "session": "s-open", "room": "room-a", "delay_minutes": 10,
+        "message": "S-OPEN is delayed by 10 minutes: now 16:10-17:10, ROOM-A.", "sent_at": payload["sent_at"],
+    }
+    assert payload["sent_at"] == pytest.approx(time.time(), abs=300)
 
 
 @pytest.mark.parametrize(
@@ -378,9 +385,11 @@ def test_notify_published_sends_the_diff_and_per_participant_notices(engine: Eng
         ("s-open", "moved"),
         ("s-par", "cancelled"),
     ]
-    assert everyone["changes"][0]["before"]["room"] == "room-a" and everyone["changes"][0]["after"][
-        "start"
-    ] == ("2025-07-08T11:00")
+    assert everyone["changes"][0] == {
+        "session": "s-open", "title": "Opening the floor", "kind": "moved",
+        "before": {"room": "room-a", "room_name": "Room A", "start": at_minute("16:00"), "end": at_minute("17:00")},
+        "after": {"room": "room-b", "room_name": "Room B", "start": at_minute("11:00"), "end": at_minute("12:00")},
+    }
     personal = by_name[("bookmarks_changed", (f"participant:{fan}",))]
     assert [c["session"] for c in personal["changes"]] == ["s-open", "s-par"]
     assert ("bookmarks_changed", (f"participant:{other}",)) not in by_name
@@ -465,3 +474,14 @@ def test_a_cascade_moves_a_session_forced_into_the_same_room_at_the_same_time(en
         # until the delay passed 12 hours and the whole change was refused.
         changed = live.delay(db, event_of(db, event_id), "s-next", 10, cascade=True)
         assert [(s.key, s.facts.delay_minutes) for s in changed] == [("s-next", 10), ("s-open", 55)]
+
+
+def test_an_unreachable_queue_is_named_even_when_its_url_gives_no_host(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SOCKETIO_MESSAGE_QUEUE", "redis://:1/0")
+    emitter = live.queue_emitter()
+    assert emitter is not None
+    with pytest.raises(live.QueueError, match="cannot reach the message queue at localhost:1"):
+        live.emit(emitter, "notice", {}, ["event:1"])
