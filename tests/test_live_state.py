@@ -286,8 +286,10 @@ def test_announcements_say_what_changed() -> None:
 # --- notifying through the message queue ---------------------------------------------------------
 
 
-def at_minute(hh_mm: str) -> str:
-    return f"{DAY1:%Y-%m-%d}T{hh_mm}"
+def placed(room: str, room_name: str, start: str, end: str) -> dict[str, str]:
+    """A change's placement on DAY1, as clients receive it."""
+    day = f"{DAY1:%Y-%m-%d}"
+    return {"room": room, "room_name": room_name, "start": f"{day}T{start}", "end": f"{day}T{end}"}
 
 
 class Recorder:
@@ -387,8 +389,8 @@ def test_notify_published_sends_the_diff_and_per_participant_notices(engine: Eng
     ]
     assert everyone["changes"][0] == {
         "session": "s-open", "title": "Opening the floor", "kind": "moved",
-        "before": {"room": "room-a", "room_name": "Room A", "start": at_minute("16:00"), "end": at_minute("17:00")},
-        "after": {"room": "room-b", "room_name": "Room B", "start": at_minute("11:00"), "end": at_minute("12:00")},
+        "before": placed("room-a", "Room A", "16:00", "17:00"),
+        "after": placed("room-b", "Room B", "11:00", "12:00"),
     }
     personal = by_name[("bookmarks_changed", (f"participant:{fan}",))]
     assert [c["session"] for c in personal["changes"]] == ["s-open", "s-par"]
