@@ -433,7 +433,8 @@ def test_a_plain_delay_moves_one_session_and_logs_who(engine: Engine) -> None:
         changed = live.delay(db, event_of(db, event_id), "s-open", 80, actor=team)
         assert [s.key for s in changed] == ["s-open"]
         live_changes = audit.entries(db, audit.Filters(action="live"))
-        assert [(e.actor, e.subject) for e in live_changes] == [("os:team", "session s-open")]
+        logged = [(e.actor, e.event_id, e.subject) for e in live_changes]
+        assert logged == [("os:team", event_id, "session s-open")]
 
 
 @pytest.mark.db
