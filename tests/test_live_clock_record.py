@@ -94,3 +94,10 @@ def test_a_set_clock_is_shared_as_the_utc_instant_at_which_it_showed_its_start()
 def test_a_sessions_news_goes_to_its_event_its_room_and_itself() -> None:
     slot = Slot(1, "s-7", "S7", "room-b", "Room B", 2, datetime(2025, 7, 8, 9), datetime(2025, 7, 8, 10))
     assert live.slot_rooms(42, slot) == ["event:42", "room:42:room-b", "session:42:s-7"]
+
+
+def test_a_record_that_is_not_an_object_is_ignored(settings: dict[str, str]) -> None:
+    path = Path(os.environ["INSTANCE_PATH"])
+    path.mkdir(parents=True)
+    (path / live.CLOCK_RECORD).write_text(json.dumps([SERVER_CLOCK, os.getpid()]))
+    assert clock_start(settings) == datetime(2025, 7, 8, 9, 0)

@@ -433,8 +433,12 @@ def test_a_plain_delay_moves_one_session_and_logs_who(engine: Engine) -> None:
         changed = live.delay(db, event_of(db, event_id), "s-open", 80, actor=team)
         assert [s.key for s in changed] == ["s-open"]
         live_changes = audit.entries(db, audit.Filters(action="live"))
-        logged = [(e.actor, e.event_id, e.subject) for e in live_changes]
-        assert logged == [("os:team", event_id, "session s-open")]
+        logged = [(e.actor, e.event_id, e.subject, e.before, e.after) for e in live_changes]
+        assert logged == [("os:team", event_id, "session s-open", "2025-07-08T16:00 as published",
+                           "2025-07-08T17:20 delay 80")]
+        live.change(db, event_of(db, event_id), "s-open", "cancel")
+        [cancelled, _] = audit.entries(db, audit.Filters(action="live"))
+        assert cancelled.after == "2025-07-08T17:20 delay 80, cancelled"
 
 
 @pytest.mark.db
@@ -488,3 +492,17 @@ def test_an_unreachable_queue_is_named_even_when_its_url_gives_no_host(
     assert emitter is not None
     with pytest.raises(live.QueueError, match="cannot reach the message queue at localhost:1"):
         live.emit(emitter, "notice", {}, ["event:1"])
+
+
+@pytest.mark.db
+def test_a_change_is_stamped_after_a_publication_in_the_same_second(engine: Engine) -> None:
+    """Feeds' LAST-MODIFIED must move with every change: a change is stamped a whole second after
+    the agenda's last change, even when the clock has not passed it (here, a publication ahead)."""
+    event_id = seed(engine)
+    ahead = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1, microseconds=500)
+    with transaction(engine) as db:
+        publish_schedule(db, event_of(db, event_id), schedule(drop=("s-par",)), now=ahead, force=True)
+    with transaction(engine) as db:
+        live.change(db, event_of(db, event_id), "s-open", "delay", 10)
+        [state] = db.query(LiveState).all()
+        assert state.updated_at == ahead.replace(microsecond=0) + timedelta(seconds=1)
