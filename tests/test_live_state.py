@@ -245,16 +245,34 @@ def test_start_and_end_keep_their_first_time(engine: Engine) -> None:
     event_id = seed(engine)
     with transaction(engine) as db:
         event = event_of(db, event_id)
-        started = live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 50))
+        # Recorded to the minute: the seconds of the click do not show anywhere.
+        started = live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 50, 41, 250))
         live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 55))
         assert started.facts.started
         state = db.get(LiveState, started.session_id)
         assert state is not None and state.started_at == datetime(2025, 7, 8, 15, 50)
         assert state.revision == 1
         assert started.timing.notes == (Note("started_early", at=datetime(2025, 7, 8, 15, 50)),)
-        assert live.change(db, event, "s-par", "end", now=datetime(2025, 7, 8, 16, 40)).facts.ended
+        ended = live.change(db, event, "s-par", "end", now=datetime(2025, 7, 8, 16, 40, 59, 999))
+        assert ended.facts.ended_at == datetime(2025, 7, 8, 16, 40)
         with pytest.raises(LiveError, match="ended"):
             live.change(db, event, "s-par", "delay", 5)
+        with pytest.raises(LiveError, match="ended"):
+            live.change(db, event, "s-par", "start")
+
+
+@pytest.mark.db
+def test_delays_from_none_to_twelve_hours_and_a_second_cancel_are_accepted(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        assert live.change(db, event, "s-open", "delay", live.MAX_DELAY_MINUTES).facts.delay_minutes == 720
+        assert live.change(db, event, "s-open", "delay", 0).facts.delay_minutes == 0
+        live.change(db, event, "s-open", "delay", 10)
+        assert live.change(db, event, "s-open", "delay").facts.delay_minutes == 0  # no minutes: on time
+        live.change(db, event, "s-open", "cancel")
+        assert live.change(db, event, "s-open", "cancel").facts.cancelled  # twice: no error, no change
+        assert db.get(LiveState, live.find_slot(db, event, "s-open").session_id).revision == 5
 
 
 @pytest.mark.db
