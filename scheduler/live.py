@@ -499,15 +499,18 @@ def delay(
 
 def overlap_after(db: DbSession, event: Event, slot: Slot) -> Slot | None:
     """The next session in `slot`'s room, if it starts before `slot` ends (cancelled and ended ones
-    are out of the way)."""
+    are out of the way). Sessions go in published order, ties by id: of two a forced publication
+    put in one room at one time, the second follows the first (and not the other way round too, or
+    a cascade would push them after each other without end)."""
+    order = lambda s: (s.start, s.key)  # noqa: E731
     following = sorted(
         (
             s
             for s in load_slots(db, event)
-            if s.room_key == slot.room_key and s.key != slot.key and s.start >= slot.start
+            if s.room_key == slot.room_key and order(s) > order(slot)
             and not s.facts.cancelled and not s.facts.ended
         ),
-        key=lambda s: (s.start, s.key),
+        key=order,
     )
     if following and following[0].starts_at < slot.ends_at and not slot.facts.cancelled:
         return following[0]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from scheduler import live, participants
+from scheduler import audit, live, participants
+from scheduler.audit import Actor
 from scheduler.db import transaction
 from scheduler.effective import Note, agenda_state
 from scheduler.live import EventClock, Facts, LiveError, Slot
@@ -129,6 +131,19 @@ def test_payload_shows_effective_times_and_no_link() -> None:
     assert not any("http" in str(value) for value in payload.values())
 
 
+def test_the_payload_pages_and_socket_clients_read_key_by_key() -> None:
+    """The live page's script reads these keys by name: a renamed key is a blank on every screen."""
+    state = live.at([slot(room="room-b", key="s-1", delay_minutes=10)], moment("15:56:00"))["s-1"]
+    assert state.payload() == {
+        "session": "s-1", "title": "S-1", "room": "room-b", "room_name": "ROOM-B", "phase": "opening",
+        "phase_label": "Join open", "delay_minutes": 10, "day": "Tue 8 Jul", "start": "2025-07-08T16:10",
+        "end": "2025-07-08T17:10", "scheduled_start": "2025-07-08T16:00", "opens_at": "2025-07-08T15:55",
+        "join_open": True,
+    }
+    [board] = live.board({"s-1": state}, moment("15:56:00"))
+    assert board.payload() == {"room": "room-b", "room_name": "ROOM-B", "now": None, "next": state.payload()}
+
+
 # --- transitions and Now & Next -----------------------------------------------------------------
 
 
@@ -230,16 +245,34 @@ def test_start_and_end_keep_their_first_time(engine: Engine) -> None:
     event_id = seed(engine)
     with transaction(engine) as db:
         event = event_of(db, event_id)
-        started = live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 50))
+        # Recorded to the minute: the seconds of the click do not show anywhere.
+        started = live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 50, 41, 250))
         live.change(db, event, "s-par", "start", now=datetime(2025, 7, 8, 15, 55))
         assert started.facts.started
         state = db.get(LiveState, started.session_id)
         assert state is not None and state.started_at == datetime(2025, 7, 8, 15, 50)
         assert state.revision == 1
         assert started.timing.notes == (Note("started_early", at=datetime(2025, 7, 8, 15, 50)),)
-        assert live.change(db, event, "s-par", "end", now=datetime(2025, 7, 8, 16, 40)).facts.ended
+        ended = live.change(db, event, "s-par", "end", now=datetime(2025, 7, 8, 16, 40, 59, 999))
+        assert ended.facts.ended_at == datetime(2025, 7, 8, 16, 40)
         with pytest.raises(LiveError, match="ended"):
             live.change(db, event, "s-par", "delay", 5)
+        with pytest.raises(LiveError, match="ended"):
+            live.change(db, event, "s-par", "start")
+
+
+@pytest.mark.db
+def test_delays_from_none_to_twelve_hours_and_a_second_cancel_are_accepted(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        assert live.change(db, event, "s-open", "delay", live.MAX_DELAY_MINUTES).facts.delay_minutes == 720
+        assert live.change(db, event, "s-open", "delay", 0).facts.delay_minutes == 0
+        live.change(db, event, "s-open", "delay", 10)
+        assert live.change(db, event, "s-open", "delay").facts.delay_minutes == 0  # no minutes: on time
+        live.change(db, event, "s-open", "cancel")
+        assert live.change(db, event, "s-open", "cancel").facts.cancelled  # twice: no error, no change
+        assert db.get(LiveState, live.find_slot(db, event, "s-open").session_id).revision == 5
 
 
 @pytest.mark.db
@@ -271,6 +304,12 @@ def test_announcements_say_what_changed() -> None:
 # --- notifying through the message queue ---------------------------------------------------------
 
 
+def placed(room: str, room_name: str, start: str, end: str) -> dict[str, str]:
+    """A change's placement on DAY1, as clients receive it."""
+    day = f"{DAY1:%Y-%m-%d}"
+    return {"room": room, "room_name": room_name, "start": f"{day}T{start}", "end": f"{day}T{end}"}
+
+
 class Recorder:
     """Stands in for flask_socketio.SocketIO: records what would go through the queue."""
 
@@ -289,8 +328,11 @@ def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
     ((name, payload, rooms, namespace),) = recorder.sent
     assert (name, namespace) == ("notice", "/live")
     assert rooms == ["session:7:s-open", "participant:3", "participant:4"]
-    assert payload["kind"] == "delay" and payload["delay_minutes"] == 10
-    assert "delayed by 10" in payload["message"]
+    assert payload == {
+        "kind": "delay", "session": "s-open", "room": "room-a", "delay_minutes": 10,
+        "message": "S-OPEN is delayed by 10 minutes: now 16:10-17:10, ROOM-A.", "sent_at": payload["sent_at"],
+    }
+    assert payload["sent_at"] == pytest.approx(time.time(), abs=300)
 
 
 @pytest.mark.parametrize(
@@ -303,6 +345,8 @@ def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
         (Facts(), STARTED, "start"),
         (STARTED, Facts(started_at=STARTED.started_at, ended_at=at(DAY1, "17:00")), "end"),
         (Facts(delay_minutes=10, cancelled=True), Facts(), "reset"),
+        # Reset and delayed again between two looks at the database: the cancellation is undone.
+        (Facts(delay_minutes=10, cancelled=True), Facts(delay_minutes=10), "reset"),
     ],
 )
 def test_servers_infer_the_teams_change_from_the_facts(
@@ -361,9 +405,122 @@ def test_notify_published_sends_the_diff_and_per_participant_notices(engine: Eng
         ("s-open", "moved"),
         ("s-par", "cancelled"),
     ]
-    assert everyone["changes"][0]["before"]["room"] == "room-a" and everyone["changes"][0]["after"][
-        "start"
-    ] == ("2025-07-08T11:00")
+    assert everyone["changes"][0] == {
+        "session": "s-open", "title": "Opening the floor", "kind": "moved",
+        "before": placed("room-a", "Room A", "16:00", "17:00"),
+        "after": placed("room-b", "Room B", "11:00", "12:00"),
+    }
     personal = by_name[("bookmarks_changed", (f"participant:{fan}",))]
     assert [c["session"] for c in personal["changes"]] == ["s-open", "s-par"]
     assert ("bookmarks_changed", (f"participant:{other}",)) not in by_name
+
+
+def test_a_cancelled_session_stops_being_next_when_its_time_comes() -> None:
+    slots = [slot("16:00", "17:00", key="b1", cancelled=True), slot("17:00", "18:00", key="b2")]
+    board = live.board(live.at(slots, moment("16:00:00")), moment("16:00:00"))
+    assert [(b.now, b.next and b.next.key) for b in board] == [(None, "b2")]
+
+
+def test_without_a_queue_a_publication_is_not_announced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.delenv("SOCKETIO_MESSAGE_QUEUE", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    assert live.notify_published(object(), object()) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.db
+def test_a_publication_is_announced_through_the_session_it_was_made_in(engine: Engine) -> None:
+    event_id = seed(engine)
+    recorder = Recorder()
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        version = publish_schedule(db, event, schedule(drop=("s-par",)), force=True)
+        assert live.notify_published(event, version, emitter=recorder)  # type: ignore[arg-type]
+    [(name, payload, rooms, _)] = recorder.sent
+    assert (name, rooms) == ("agenda_changed", [f"event:{event_id}"])
+    assert [(c["session"], c["kind"]) for c in payload["changes"]] == [("s-par", "cancelled")]
+    assert payload["sent_at"] == pytest.approx(time.time(), abs=300)
+
+
+@pytest.mark.db
+def test_a_plain_delay_moves_one_session_and_logs_who(engine: Engine) -> None:
+    event_id = seed(engine)
+    team = Actor("os:team", "cli")
+    with transaction(engine) as db:
+        changed = live.delay(db, event_of(db, event_id), "s-open", 80, actor=team)
+        assert [s.key for s in changed] == ["s-open"]
+        live_changes = audit.entries(db, audit.Filters(action="live"))
+        logged = [(e.actor, e.event_id, e.subject, e.before, e.after) for e in live_changes]
+        assert logged == [("os:team", event_id, "session s-open", "2025-07-08T16:00 as published",
+                           "2025-07-08T17:20 delay 80")]
+        live.change(db, event_of(db, event_id), "s-open", "cancel")
+        [cancelled, _] = audit.entries(db, audit.Filters(action="live"))
+        assert cancelled.after == "2025-07-08T17:20 delay 80, cancelled"
+
+
+@pytest.mark.db
+def test_a_delay_ending_as_the_next_session_starts_moves_nothing_else(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        # s-open 16:00-17:00, s-next at 17:15 in the same room: 15 minutes late, it ends at 17:15.
+        changed = live.delay(db, event_of(db, event_id), "s-open", 15, cascade=True)
+        assert [s.key for s in changed] == ["s-open"]
+
+
+@pytest.mark.db
+def test_a_cascade_follows_the_room_in_time_order_and_logs_each_change(engine: Engine) -> None:
+    """Room A's sessions published out of file order: the cascade goes by start time."""
+    event_id = seed(engine)
+    team = Actor("os:team", "cli")
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        moves = {"s-par": ("room-a", at(DAY1, "10:00")), "s-next": ("room-a", at(DAY1, "11:00")),
+                 "s-morning": ("room-a", at(DAY1, "12:00"))}
+        publish_schedule(db, event, schedule(moves=moves), force=True)
+    with transaction(engine) as db:
+        changed = live.delay(db, event_of(db, event_id), "s-par", 90, cascade=True, actor=team)
+        # s-par now 11:30-12:30; s-next (11:00) then ends at 13:15, after s-morning's 12:00.
+        assert [(s.key, s.facts.delay_minutes) for s in changed] == [
+            ("s-par", 90), ("s-next", 90), ("s-morning", 75)
+        ]
+        assert {e.actor for e in audit.entries(db, audit.Filters(action="live"))} == {"os:team"}
+
+
+@pytest.mark.db
+def test_a_cascade_moves_a_session_forced_into_the_same_room_at_the_same_time(engine: Engine) -> None:
+    """A forced publication can hold a room clash; a cascade from one of the pair sorts it out."""
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        clash = schedule(moves={"s-next": ("room-a", at(DAY1, "16:00"))})
+        publish_schedule(db, event_of(db, event_id), clash, force=True)
+    with transaction(engine) as db:
+        # Ties go by id: s-next (45 min) first, s-open follows; it once pushed them after each other
+        # until the delay passed 12 hours and the whole change was refused.
+        changed = live.delay(db, event_of(db, event_id), "s-next", 10, cascade=True)
+        assert [(s.key, s.facts.delay_minutes) for s in changed] == [("s-next", 10), ("s-open", 55)]
+
+
+def test_an_unreachable_queue_is_named_even_when_its_url_gives_no_host(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SOCKETIO_MESSAGE_QUEUE", "redis://:1/0")
+    emitter = live.queue_emitter()
+    assert emitter is not None
+    with pytest.raises(live.QueueError, match="cannot reach the message queue at localhost:1"):
+        live.emit(emitter, "notice", {}, ["event:1"])
+
+
+@pytest.mark.db
+def test_a_change_is_stamped_after_a_publication_in_the_same_second(engine: Engine) -> None:
+    """Feeds' LAST-MODIFIED must move with every change: a change is stamped a whole second after
+    the agenda's last change, even when the clock has not passed it (here, a publication ahead)."""
+    event_id = seed(engine)
+    ahead = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1, microseconds=500)
+    with transaction(engine) as db:
+        publish_schedule(db, event_of(db, event_id), schedule(drop=("s-par",)), now=ahead, force=True)
+    with transaction(engine) as db:
+        live.change(db, event_of(db, event_id), "s-open", "delay", 10)
+        [state] = db.query(LiveState).all()
+        assert state.updated_at == ahead.replace(microsecond=0) + timedelta(seconds=1)

@@ -3,7 +3,8 @@
 
 Each area has a module of its own (auth, dashboard, upload, solve, review, day, reports, figures,
 audit, accounts); `operations` holds the one code path per action that the pages and the API share.
-`access.RULES` says who may open each endpoint; `_guard` enforces it before every request.
+`access.RULES` says who may open each endpoint and `access.verdict` applies it; `_guard` answers
+accordingly before every request.
 """
 
 from __future__ import annotations
@@ -56,24 +57,23 @@ def refusal(status: int, message: str, issues: list[str] | None = None) -> Respo
 def _guard() -> Response | None:
     """Apply the endpoint's rule: sign-in, role, one-time password, and CSRF for cookie requests."""
     endpoint = request.endpoint or ""
-    rule = access.RULES.get(endpoint)
-    if rule is None:
-        # Fail closed: an endpoint nobody gave a rule is open to nobody (and the tests catch it).
+    verdict = access.verdict(endpoint, current_user)
+    if verdict is access.Verdict.NO_RULE:
         return refusal(403, _("This page has no access rule yet."))
-    if rule == access.PUBLIC:
-        return _check_csrf()
-    if not current_user.is_authenticated:
+    if verdict is access.Verdict.SIGN_IN:
         if _is_api():
             return refusal(401, _("Sign in, or send a personal API token as a Bearer token."))
         back = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("console.login", next=back))
-    if current_user.must_change_password and rule != access.SIGNED_IN:
+    if verdict is access.Verdict.CHANGE_PASSWORD:
         if _is_api():
             return refusal(403, _("Choose a new password in the console first."))
         return redirect(url_for("console.password"))
-    if rule != access.SIGNED_IN and not current_user.may(rule):
+    if verdict is access.Verdict.ROLE_TOO_LOW:
         message = _(
-            "Your role (%(role)s) may not do this; it needs %(needed)s.", role=current_user.role, needed=rule
+            "Your role (%(role)s) may not do this; it needs %(needed)s.",
+            role=current_user.role,
+            needed=access.RULES[endpoint],
         )
         return refusal(403, message)
     return _check_csrf()

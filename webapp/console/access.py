@@ -3,11 +3,14 @@
 Every endpoint of the console blueprint (pages and API) has exactly one row here: the least role
 that may use it, or PUBLIC. A request to an endpoint without a row is refused, and
 `tests/test_console_access.py` walks `app.url_map` so that a new route without a row fails the suite.
+`verdict` applies the table to one request; the blueprint's guard turns its answer into a page or
+a JSON refusal (kept apart so that the rules themselves hold no Flask and are mutation-tested).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from enum import Enum
+from typing import Final, Protocol
 
 PUBLIC: Final = "public"
 # A signed-in person of any role, even one who must still replace a one-time password.
@@ -88,3 +91,43 @@ RULES: dict[str, str] = {
     "console.api.users_create": "admin",
     "console.api.users_change": "admin",
 }
+
+
+class Verdict(Enum):
+    """What the console does with a request, before it looks at the request's content."""
+
+    OPEN = "open"
+    NO_RULE = "no rule"
+    SIGN_IN = "sign in"
+    CHANGE_PASSWORD = "change password"
+    ROLE_TOO_LOW = "role too low"
+
+
+class Person(Protocol):
+    """Whoever sent the request: a signed-in account, an API token's owner, or anonymous."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def must_change_password(self) -> bool: ...
+
+    def may(self, role: str) -> bool: ...
+
+
+def verdict(endpoint: str, person: Person) -> Verdict:
+    """Whether `person` may use `endpoint`, and if not, what stands in the way first."""
+    rule = RULES.get(endpoint)
+    if rule is None:
+        # Fail closed: an endpoint nobody gave a rule is open to nobody (and the tests catch it).
+        return Verdict.NO_RULE
+    if rule == PUBLIC:
+        return Verdict.OPEN
+    if not person.is_authenticated:
+        return Verdict.SIGN_IN
+    # Someone with a one-time password may only sign out or choose a new one.
+    if person.must_change_password and rule != SIGNED_IN:
+        return Verdict.CHANGE_PASSWORD
+    if rule != SIGNED_IN and not person.may(rule):
+        return Verdict.ROLE_TOO_LOW
+    return Verdict.OPEN
