@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler import outbox
+from scheduler import config, outbox
 from scheduler.audit import Actor, record
 from scheduler.effective import AgendaEntry, agenda_entries
 from scheduler.ical import DEFAULT_UID_HOST, build_calendar, feed_info
@@ -68,7 +68,9 @@ class Mailing:
         return cls(
             base_url=url.rstrip("/"),
             held=frozenset(outbox.held_kinds(settings)),
-            secret=str(settings.get("SECRET_KEY") or ""),
+            # Stop links are signed with the site's key: the one the server uses, which `serve`
+            # keeps in the instance folder when none is configured (never an empty key).
+            secret=settings.get("SECRET_KEY") or config.instance_key(config.instance_path(), create=True),
             uid_host=settings.get("AGENDA_UID_HOST") or DEFAULT_UID_HOST,
             notice_minutes=int(settings.get("LIVE_NOTICE_MINUTES", 15)),
         )

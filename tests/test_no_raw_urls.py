@@ -55,11 +55,11 @@ def _values(engine: Engine, event_id: int) -> dict[str, list[str]]:
         speaker_tokens = [issued.token for issued in issue_links(db, event) if issued.token]
         # Messages to every speaker in the outbox: their addresses are in the database now.
         mailing = notifications.Mailing.of(
-            {**config.defaults(), "AGENDA_BASE_URL": "https://agenda.example.org"}
+            {**config.defaults(), "AGENDA_BASE_URL": "https://agenda.example.org", "SECRET_KEY": SECRET_KEY}
         )
         assert notifications.publication(db, event, event.versions[-1], mailing, actor=None).queued
         speaker_id = event.speakers[0].id
-        stop = notifications.stop_signature(config.default("SECRET_KEY"), "speaker", speaker_id)
+        stop = notifications.stop_signature(mailing.secret, "speaker", speaker_id)
     rooms, sessions, speakers = ["room-a", "room-b", "room-c"], list(SESSIONS), [s.id for s in SPEAKERS]
     return {
         "key": sessions + rooms + speakers,
@@ -102,6 +102,10 @@ def _contents(body: bytes) -> Iterable[bytes]:
                 yield archive.read(name)
 
 
+# The site's key, which also signs the stop links of the messages in the outbox.
+SECRET_KEY = "a test key of at least thirty-two bytes"
+
+
 @pytest.mark.parametrize(
     "provider",
     [
@@ -122,7 +126,10 @@ def test_no_public_output_names_the_provider(
     make_user(engine, "viewer")
     console_token = make_token(engine, "viewer")  # the console's pages are crawled too
     host = provider.get("JITSI_URL", "").removeprefix("https://") or TEMPLATE_HOST
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False} | provider)
+    app = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "LIVE_TICKER": False, "SECRET_KEY": SECRET_KEY}
+        | provider
+    )
     app.extensions["event_clock"] = EventClock(datetime(2025, 7, 8, 15, 50), timer=lambda: 0.0)
     values = _values(engine, event_id)
     client = app.test_client()
