@@ -3,24 +3,177 @@
 Every string a participant, speaker or team member reads is written for translation: `_()` in
 templates, `gettext`/`ngettext`/`lazy_gettext` from `flask_babel` in Python, with named placeholders
 (`_("Delayed by %(minutes)s min", minutes=20)`) and never sentences glued from pieces. Catalogues live
-in `webapp/translations/` (see docs/languages.md). A language is offered only once its catalogue is
-complete; until then, every page is English.
+in `webapp/translations/` (see docs/languages.md): `messages.pot` extracted from the code, one
+`<lang>/LC_MESSAGES/messages.po` per language, compiled to `.mo` when the app starts if the `.mo` is
+missing or older, so a fresh checkout needs no manual step.
+
+A language is offered only once its catalogue is complete (every message of `messages.pot`
+translated, none fuzzy); the offered languages are read from the catalogues, never listed by hand.
+The language of a request: `?lang=` (remembered in a cookie), else the cookie, else the browser's
+`Accept-Language`, else English. A registered participant's language is put in the cookie when
+they follow their personal link (`remember_language`).
 """
 
 from __future__ import annotations
 
-from flask import Flask, request
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, Response, current_app, g, request
 
 from webapp.extensions import babel
 
 DEFAULT_LANGUAGE = "en"
-# Languages whose catalogues are complete, in the order the switcher lists them.
-OFFERED: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DOMAIN = "messages"
+COOKIE = "lang"
+PARAMETER = "lang"
+COOKIE_DAYS = 365
+# The switcher's order: the UN's (the languages' English names, alphabetically), English first
+# being the source.
+UN_ORDER = ("en", "ar", "zh", "fr", "ru", "es")
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+    name: str  # in the language itself: "Français"
+
+    direction: str  # "rtl" for Arabic: `<html dir>`, and the logical CSS properties do the rest
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag for `lang`/`hreflang`: zh_Hans -> zh-Hans."""
+        return self.code.replace("_", "-")
+
+
+def describe(code: str) -> Language:
+    locale = Locale.parse(code)
+    name = locale.get_display_name(code) or code
+    return Language(code, name[:1].upper() + name[1:], locale.text_direction)
+
+
+def catalogue_paths(directory: Path) -> dict[str, Path]:
+    """Every language's `.po` in `directory`, by language code."""
+    return {po.parent.parent.name: po for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))}
+
+
+def missing_translations(po: Path, template: Path) -> list[str]:
+    """The msgids of `template` (the .pot) that `po` leaves untranslated or fuzzy."""
+    with template.open("rb") as handle:
+        wanted = [message.id for message in read_po(handle) if message.id]
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    missing = []
+    for msgid in wanted:
+        message = catalogue.get(msgid if isinstance(msgid, str) else msgid[0])
+        strings = message.string if message is not None else ""
+        texts = strings if isinstance(strings, tuple) else (strings,)
+        if message is None or message.fuzzy or not all(texts):
+            missing.append(msgid if isinstance(msgid, str) else msgid[0])
+    return missing
+
+
+def compile_catalogue(po: Path) -> None:
+    """`po` to its `.mo` beside it, if missing or older; atomically, since several processes start."""
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return
+    with po.open("rb") as handle:
+        catalogue = read_po(handle, locale=po.parent.parent.name)
+    handle_fd, temporary = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+    try:
+        with os.fdopen(handle_fd, "wb") as out:
+            write_mo(out, catalogue, use_fuzzy=False)
+        os.replace(temporary, mo)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def offered_languages(directories: list[Path]) -> tuple[Language, ...]:
+    """English, and every language with a complete catalogue in `directories`, compiled."""
+    codes = [DEFAULT_LANGUAGE]
+    for directory in directories:
+        template = directory / f"{DOMAIN}.pot"
+        for code, po in catalogue_paths(directory).items():
+            compile_catalogue(po)
+            if template.exists() and not missing_translations(po, template) and code not in codes:
+                codes.append(code)
+    rank = {code: index for index, code in enumerate(UN_ORDER)}
+    codes.sort(key=lambda code: (rank.get(code, len(rank)), code))
+    return tuple(describe(code) for code in codes)
+
+
+def offered() -> tuple[Language, ...]:
+    return current_app.extensions["languages"]
+
+
+def offered_codes() -> tuple[str, ...]:
+    return tuple(language.code for language in offered())
+
+
+def _requested() -> str | None:
+    codes = offered_codes()
+    for wanted in (request.args.get(PARAMETER), request.cookies.get(COOKIE)):
+        if wanted in codes:
+            return wanted
+    return None
 
 
 def select_locale() -> str:
-    return request.accept_languages.best_match(OFFERED) or DEFAULT_LANGUAGE
+    if "interface_language" not in g:
+        codes = offered_codes()
+        g.interface_language = _requested() or request.accept_languages.best_match(codes) or DEFAULT_LANGUAGE
+    return g.interface_language
+
+
+def current_language() -> Language:
+    code = select_locale()
+    return next(language for language in offered() if language.code == code)
+
+
+def remember_language(response: Response, code: str) -> None:
+    """Keep `code` as this browser's interface language (if offered)."""
+    if code in offered_codes():
+        response.set_cookie(COOKIE, code, max_age=COOKIE_DAYS * 86400, samesite="Lax", httponly=True)
+
+
+def _remember_requested(response: Response) -> Response:
+    wanted = request.args.get(PARAMETER)
+    if wanted and wanted != request.cookies.get(COOKIE):
+        remember_language(response, wanted)
+    return response
+
+
+def language_query(code: str) -> str:
+    """This page's query string in language `code`. A cached page (webapp.pages) keeps only the
+    parameters its key holds, so that no visitor's other parameters land in a shared page."""
+    kept = g.get("cache_params")
+    args = [(name, value) for name, value in request.args.items(multi=True) if name != PARAMETER]
+    if kept is not None:
+        args = [(name, value) for name, value in args if name in kept]
+    return urlencode([*args, (PARAMETER, code)])
+
+
+def _template_context() -> dict[str, object]:
+    return {
+        "interface_languages": offered(),
+        "interface_language": current_language(),
+        "language_query": language_query,
+    }
 
 
 def init_app(app: Flask) -> None:
+    directories = [TRANSLATIONS, *(Path(p) for p in app.config.get("EXTRA_TRANSLATIONS", ()))]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in directories)
+    app.extensions["languages"] = offered_languages(directories)
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=select_locale)
+    app.after_request(_remember_requested)
+    app.context_processor(_template_context)

@@ -1,0 +1,106 @@
+"""No visible text lands untranslated: every public, participant and speaker page, rendered in the
+pseudo-locale of `tests.pseudo`, shows only marked (catalogue) text, the event's data, and times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+
+from scheduler import participants
+from scheduler.db import transaction
+from scheduler.models import Event, Speaker
+from scheduler.speaker_links import create_token
+from tests import pseudo
+from tests.agenda_data import SMALL_PROBLEM, PublishedEvent
+from webapp import create_app
+
+pytest_plugins = ("tests.agenda_fixtures",)
+
+PUBLIC_PAGES = (
+    "/",
+    "/day/2025-07-08",
+    "/day/2025-07-08?view=list",
+    "/day/2025-07-08?track=C1",
+    "/day/2025-07-09",
+    "/sessions",
+    "/sessions?q=nothing-matches-this",
+    "/sessions/s-open",
+    "/sessions/s-c1",
+    "/sessions/s-hostile",
+    "/rooms",
+    "/rooms/room-a",
+    "/tracks",
+    "/tracks/C1",
+    "/changes",
+    "/speakers",
+    "/speakers?q=nobody",
+    "/speakers/sp-1",
+    "/speakers/sp-2",
+    "/now",
+    "/register",
+    "/my",
+    "/bookmark/s-open",
+    "/join/s-open",
+    "/no-such-page",
+    "/sessions/no-such-session",
+)
+PERSONAL_PAGES = ("/my", "/bookmark/s-c1", "/register", "/join/s-open")
+
+
+@pytest.fixture
+def pseudo_app(tmp_path: Path, database_url: str, agenda_event: PublishedEvent) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "LIVE_TICKER": False,
+            "JOIN_URL_TEMPLATE": "https://meet.example.org/{event}-{room}",
+            "EXTRA_TRANSLATIONS": [str(pseudo.write_catalogue(tmp_path))],
+        }
+    )
+    yield app
+    app.extensions["agenda_engine"].dispose()
+
+
+def known_data() -> set[str]:
+    return pseudo.data_strings(SMALL_PROBLEM) | pseudo.locale_words() | {"Geneva", "Zurich"}
+
+
+def assert_all_marked(client: FlaskClient, urls: tuple[str, ...]) -> None:
+    known = known_data()
+    found = {}
+    for url in urls:
+        response = client.get(url, headers={"Accept-Language": pseudo.CODE.replace("_", "-")})
+        if response.status_code in (301, 302, 303):
+            continue
+        assert response.mimetype == "text/html", url
+        unmarked = list(pseudo.unmarked_text(response.get_data(as_text=True), known))
+        if unmarked:
+            found[url] = unmarked
+    assert found == {}
+
+
+def test_every_public_page_is_translated(pseudo_app: Flask) -> None:
+    assert_all_marked(pseudo_app.test_client(), PUBLIC_PAGES)
+
+
+def test_every_participant_page_is_translated(pseudo_app: Flask, engine: Engine) -> None:
+    with transaction(engine) as db:
+        event = db.scalars(select(Event)).one()
+        form = participants.validate("Ada Participant", "ada@example.org", "CH", "civil-society", "fr")
+        _, token = participants.register(db, event, form)
+    client = pseudo_app.test_client()
+    client.get(f"/my/{token}")
+    assert_all_marked(client, PERSONAL_PAGES)
+
+
+def test_every_speaker_page_is_translated(pseudo_app: Flask, engine: Engine) -> None:
+    with transaction(engine) as db:
+        tokens = [create_token(db, speaker) for speaker in db.scalars(select(Speaker))]
+    assert_all_marked(pseudo_app.test_client(), tuple(f"/speaker/{token}" for token in tokens))
