@@ -22,17 +22,17 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
 from scheduler.audit import Actor, record
-from scheduler.languages import LANGUAGES
+from scheduler.languages import LANGUAGES, translatable
 from scheduler.models import Bookmark, Event, Participant, Session
 from scheduler.plaintext import is_email
 from scheduler.store import utc_now
 
 STAKEHOLDER_GROUPS: dict[str, str] = {
-    "government": "Government",
-    "private-sector": "Private sector",
-    "civil-society": "Civil society",
-    "academia-technical": "Academia / technical community",
-    "international-organisation": "International organisation",
+    "government": translatable("Government"),
+    "private-sector": translatable("Private sector"),
+    "civil-society": translatable("Civil society"),
+    "academia-technical": translatable("Academia / technical community"),
+    "international-organisation": translatable("International organisation"),
 }
 TOKEN_BYTES = 32
 # What `secrets.token_urlsafe` can produce.

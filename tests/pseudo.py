@@ -24,6 +24,8 @@ CODE = "en_001"
 OPEN, CLOSE = "⟦", "⟧"
 # Attributes people read (or hear, with a screen reader).
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+NODE = "\x00"  # between text nodes
+SKIPPED = ""
 UNREAD_ELEMENTS = frozenset({"script", "style", "time"})
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -89,13 +91,18 @@ def locale_words(code: str = CODE) -> set[str]:
             for names in context.values():
                 words.update(names.values())
     words.update(locale.languages.values())
+    words.update(locale.territories.values())
     return words
 
 
 class _Text(HTMLParser):
+    """The page's visible text, one chunk per text node (a translated sentence may span several,
+    around a link or a time), and the attributes people read."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
+        self.attributes: list[str] = []
         self._skipping: list[str] = []
         self._open: list[tuple[str, bool]] = []
 
@@ -108,9 +115,9 @@ class _Text(HTMLParser):
             return
         for name in READ_ATTRIBUTES:
             if attributes.get(name):
-                self.texts.append(attributes[name] or "")
+                self.attributes.append(attributes[name] or "")
         if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
-            self.texts.append(attributes["value"] or "")
+            self.attributes.append(attributes["value"] or "")
 
     def handle_endtag(self, tag: str) -> None:
         while self._open:
@@ -122,12 +129,14 @@ class _Text(HTMLParser):
         return any(skip for _, skip in self._open)
 
     def handle_data(self, data: str) -> None:
-        if not self._skipped() and data.strip():
+        if self._skipped():
+            self.texts.append(SKIPPED)  # a time inside a sentence: the sentence goes on around it
+        elif data.strip():
             self.texts.append(data)
 
 
 def _without_marked(text: str) -> str:
-    pattern = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+    pattern = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", re.DOTALL)
     while True:
         shorter = pattern.sub(" ", text)
         if shorter == text:
@@ -141,8 +150,9 @@ def unmarked_text(html: str, known: Iterable[str]) -> Iterator[str]:
     parser = _Text()
     parser.feed(html)
     ordered = sorted(set(known), key=len, reverse=True)
-    for text in parser.texts:
-        rest = _without_marked(text)
+    body = _without_marked(NODE.join(parser.texts)).split(NODE)
+    for text in [*body, *(_without_marked(text) for text in parser.attributes)]:
+        rest = text
         for value in ordered:
             if value in rest:
                 rest = rest.replace(value, " ")

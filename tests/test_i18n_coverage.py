@@ -13,11 +13,13 @@ from sqlalchemy import Engine, select
 
 from scheduler import participants
 from scheduler.db import transaction
+from scheduler.languages import LANGUAGES
 from scheduler.models import Event, Speaker
 from scheduler.speaker_links import create_token
 from tests import pseudo
-from tests.agenda_data import SMALL_PROBLEM, PublishedEvent
-from webapp import create_app
+from tests.agenda_data import PUBLISHED, SMALL_PROBLEM, PublishedEvent
+from webapp import create_app, i18n
+from webapp.formatting import kind_label
 
 pytest_plugins = ("tests.agenda_fixtures",)
 
@@ -69,11 +71,15 @@ def pseudo_app(tmp_path: Path, database_url: str, agenda_event: PublishedEvent) 
 
 
 def known_data() -> set[str]:
-    return pseudo.data_strings(SMALL_PROBLEM) | pseudo.locale_words() | {"Geneva", "Zurich"}
+    """The event's data as the pages show it, CLDR's names, and each language's own name."""
+    data = pseudo.data_strings(SMALL_PROBLEM, PUBLISHED)
+    shown = {kind_label(text) for text in data}
+    names = {i18n.describe(code).name for code in (*LANGUAGES, pseudo.CODE)}
+    return data | shown | names | set(LANGUAGES.values()) | pseudo.locale_words() | {"Geneva", "Zurich"}
 
 
-def assert_all_marked(client: FlaskClient, urls: tuple[str, ...]) -> None:
-    known = known_data()
+def assert_all_marked(client: FlaskClient, urls: tuple[str, ...], also: set[str] = frozenset()) -> None:
+    known = known_data() | also
     found = {}
     for url in urls:
         response = client.get(url, headers={"Accept-Language": pseudo.CODE.replace("_", "-")})
@@ -83,7 +89,9 @@ def assert_all_marked(client: FlaskClient, urls: tuple[str, ...]) -> None:
         unmarked = list(pseudo.unmarked_text(response.get_data(as_text=True), known))
         if unmarked:
             found[url] = unmarked
-    assert found == {}
+    if found:
+        report = "\n".join(f"{url}: {text!r}" for url, texts in found.items() for text in texts)
+        pytest.fail(f"Text not in the catalogue (wrap it in _() or {{% trans %}}):\n{report}")
 
 
 def test_every_public_page_is_translated(pseudo_app: Flask) -> None:
@@ -97,7 +105,7 @@ def test_every_participant_page_is_translated(pseudo_app: Flask, engine: Engine)
         _, token = participants.register(db, event, form)
     client = pseudo_app.test_client()
     client.get(f"/my/{token}")
-    assert_all_marked(client, PERSONAL_PAGES)
+    assert_all_marked(client, PERSONAL_PAGES, {"Ada Participant"})
 
 
 def test_every_speaker_page_is_translated(pseudo_app: Flask, engine: Engine) -> None:

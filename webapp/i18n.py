@@ -139,6 +139,11 @@ def current_language() -> Language:
     return next(language for language in offered() if language.code == code)
 
 
+def participant_language(code: str) -> str:
+    """A participant's language if the site offers it, else English."""
+    return code if code in offered_codes() else DEFAULT_LANGUAGE
+
+
 def remember_language(response: Response, code: str) -> None:
     """Keep `code` as this browser's interface language (if offered)."""
     if code in offered_codes():

@@ -27,12 +27,14 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale, gettext
 
 from scheduler import participants
 from scheduler.agenda import latest_published
@@ -41,12 +43,13 @@ from scheduler.ical import Extras, build_calendar, feed_info
 from scheduler.joinlinks import Admission, JoinProvider, admit, offers_online, provider_from_config
 from scheduler.live import EventClock
 from scheduler.models import Event, Participant
-from webapp.calendar_feeds import calendar_response
+from webapp import i18n
+from webapp.calendar_feeds import calendar_name, calendar_response, feed_texts
 from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
 from webapp.feed_data import session_page_url, uid_host
 from webapp.pages import current_programme, site_event
-from webapp.programme import SessionView
+from webapp.programme import SessionView, language_name
 
 bp = Blueprint("participation", __name__)
 bp.add_app_template_global(csrf_token)
@@ -95,7 +98,7 @@ def _private(response: Response) -> Response:
 def _event() -> Event:
     event = site_event(get_db())
     if event is None:
-        abort(404, description="No event is served here yet.")
+        abort(404, description=gettext("No event is served here yet."))
     return event
 
 
@@ -158,9 +161,16 @@ def me() -> Response:
 # --- registration ---------------------------------------------------------------------------------
 
 
+def _countries() -> list[tuple[str, str]]:
+    """Every country, named and sorted in the interface language (CLDR), else in English."""
+    names = get_locale().territories
+    named = [(code, names.get(code, english)) for code, english in participants.countries()]
+    return sorted(named, key=lambda pair: pair[1].casefold())
+
+
 def _form_choices() -> dict[str, Any]:
     return {
-        "countries": participants.countries(),
+        "countries": _countries(),
         "groups": participants.STAKEHOLDER_GROUPS,
         "languages": participants.LANGUAGES,
     }
@@ -179,7 +189,7 @@ def _register_page(form: dict[str, str], errors: dict[str, str], pending: Sessio
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> str | tuple[str, int]:
+def register() -> Response | str | tuple[str, int]:
     """Registration; with `bookmark` (a session) and `next` (a page of this site), also bookmark
     that session and offer the way back to `next`. A session no longer published is left out."""
     event = _event()
@@ -199,7 +209,7 @@ def register() -> str | tuple[str, int]:
         participants.add_bookmark(db, participant, participants.session_by_key(db, event, pending.key))
     db.commit()
     _remember(token)
-    return render_template(
+    page = render_template(
         "participation/registered.html",
         participant=participant,
         link=url_for(".my_link", token=token, _external=True),
@@ -207,15 +217,22 @@ def register() -> str | tuple[str, int]:
         bookmarked=pending,
         back=_safe_next(""),
     )
+    response = make_response(page)
+    i18n.remember_language(response, participant.language)
+    return response
 
 
 @bp.get("/my/<token>")
 def my_link(token: str) -> Response | tuple[str, int]:
-    if participants.by_token(get_db(), _event(), token) is None:
+    participant = participants.by_token(get_db(), _event(), token)
+    if participant is None:
         return render_template("participation/invalid_link.html"), 404
     _remember(token)
     # Off the address bar and out of the history: the page itself is at /my.
-    return redirect(url_for(".my_agenda"), 303)
+    response = redirect(url_for(".my_agenda"), 303)
+    if i18n.COOKIE not in request.cookies:  # the participant's language, unless this browser chose
+        i18n.remember_language(response, participant.language)
+    return response
 
 
 @bp.post("/my/forget")
@@ -245,7 +262,7 @@ def my_agenda() -> Response | str:
         token=token,
         link=url_for(".my_link", token=token, _external=True),
         feed=url_for(".personal_feed", token=token, _external=True),
-        language=participants.LANGUAGES[participant.language],
+        language=language_name(participant.language),
     )
 
 
@@ -308,15 +325,17 @@ def personal_feed(token: str) -> Response:
     participant = participants.by_token(db, event, token)
     version = latest_published(db, event)
     if participant is None or version is None:
-        abort(404, description="This calendar link is not valid (it may have been replaced).")
+        abort(404, description=gettext("This calendar link is not valid (it may have been replaced)."))
     keys = participants.bookmarked_keys(db, participant)
     chosen = [e for e in agenda_entries(db, version) if e.session.key in keys]
     extras = {
         key: Extras(join_url=join_link(key, token, external=True), alarm_before=REMINDER) for key in keys
     }
-    body = build_calendar(
-        feed_info(event, f"{event.name}: my agenda", uid_host()), chosen, session_page_url, extras
-    )
+    # In the participant's language (if the site offers it): calendar apps send no cookie.
+    with force_locale(i18n.participant_language(participant.language)):
+        name = calendar_name(event.name, gettext("my agenda"))
+        feed = feed_info(event, name, uid_host(), feed_texts())
+    body = build_calendar(feed, chosen, session_page_url, extras)
     # Bookmarks change the feed between publications: the ETag (a hash of the body) tells clients.
     return calendar_response(body, None, private=True)
 

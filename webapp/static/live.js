@@ -17,7 +17,9 @@
       var timer = setInterval(function () {
         left -= 1;
         if (left <= 0) { clearInterval(timer); window.location.reload(); return; }
-        el.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
+        // The words come translated from the server: "{minutes} min {seconds} s".
+        el.textContent = el.dataset.countdownPattern
+          .replace("{minutes}", Math.floor(left / 60)).replace("{seconds}", left % 60);
       }, 1000);
     });
   }
