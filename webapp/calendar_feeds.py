@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, has_request_context
 from flask_babel import gettext
 
 from scheduler.effective import AgendaEntry
@@ -37,7 +37,7 @@ GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/r?cid="
 @bp.app_template_global()
 def subscribe_links(url: str) -> dict[str, str]:
     """Ways to take a feed at absolute `url`: subscribe (webcal), Google's add-by-URL, download."""
-    if select_locale() != DEFAULT_LANGUAGE:  # the feed speaks the page's language
+    if has_request_context() and select_locale() != DEFAULT_LANGUAGE:  # in the page's language
         url += ("&" if "?" in url else "?") + f"{PARAMETER}={select_locale()}"
     webcal = "webcal://" + url.split("://", 1)[-1]
     return {"webcal": webcal, "https": url, "google": GOOGLE_ADD_BY_URL + quote(webcal, safe="")}
