@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.audit import Actor, record
+from scheduler.languages import translatable
 from scheduler.models import ApiToken, User
 from scheduler.participants import hash_token, plausible_token
 from scheduler.timestamps import utc_now
@@ -31,9 +32,9 @@ from scheduler.timestamps import utc_now
 # In rising order of what they may do: each role may do all that the ones before it may.
 ROLES = ("viewer", "editor", "admin")
 ROLE_HELP = {
-    "viewer": "reads everything in the console",
-    "editor": "imports, solves, edits drafts, publishes and runs the day",
-    "admin": "everything, and manages accounts",
+    "viewer": translatable("reads everything in the console"),
+    "editor": translatable("imports, solves, edits drafts, publishes and runs the day"),
+    "admin": translatable("everything, and manages accounts"),
 }
 MIN_PASSWORD_LENGTH = 12
 # Tokens start with this, so a leaked one is recognisable (and scanners can find them).

@@ -36,6 +36,7 @@ from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import database_url, instance_path, make_engine, session_factory
 from scheduler.effective import Facts, Timing, agenda_entry, agenda_state
+from scheduler.languages import translatable
 from scheduler.models import (
     Event,
     LiveState,
@@ -50,12 +51,12 @@ from scheduler.store import utc_now
 Phase = Literal["scheduled", "delayed", "opening", "live", "ended", "cancelled"]
 OPEN_PHASES: frozenset[str] = frozenset({"opening", "live"})
 PHASE_LABELS: dict[str, str] = {
-    "scheduled": "Scheduled",
-    "delayed": "Delayed",
-    "opening": "Join open",
-    "live": "Live now",
-    "ended": "Ended",
-    "cancelled": "Cancelled",
+    "scheduled": translatable("Scheduled"),
+    "delayed": translatable("Delayed"),
+    "opening": translatable("Join open"),
+    "live": translatable("Live now"),
+    "ended": translatable("Ended"),
+    "cancelled": translatable("Cancelled"),
 }
 DEFAULT_OPENS_BEFORE = timedelta(minutes=config.default("JOIN_OPENS_MINUTES_BEFORE"))
 MAX_DELAY_MINUTES = 12 * 60

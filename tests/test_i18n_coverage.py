@@ -18,10 +18,13 @@ from scheduler.models import Event, Speaker
 from scheduler.speaker_links import create_token
 from tests import pseudo
 from tests.agenda_data import PUBLISHED, SMALL_PROBLEM, PublishedEvent
+from tests.console_data import ROLES, Console, email
+from tests.test_live_data import problem as live_problem
+from tests.test_live_data import schedule as live_schedule
 from webapp import create_app, i18n
 from webapp.formatting import kind_label
 
-pytest_plugins = ("tests.agenda_fixtures",)
+pytest_plugins = ("tests.agenda_fixtures", "tests.console_fixtures")
 
 PUBLIC_PAGES = (
     "/",
@@ -112,3 +115,35 @@ def test_every_speaker_page_is_translated(pseudo_app: Flask, engine: Engine) -> 
     with transaction(engine) as db:
         tokens = [create_token(db, speaker) for speaker in db.scalars(select(Speaker))]
     assert_all_marked(pseudo_app.test_client(), tuple(f"/speaker/{token}" for token in tokens))
+
+
+CONSOLE_PAGES = (
+    "/console/",
+    "/console/upload",
+    "/console/solve",
+    "/console/versions",
+    "/console/versions/1",
+    "/console/problem",
+    "/console/day",
+    "/console/reports",
+    "/console/figures",
+    "/console/audit",
+    "/console/accounts",
+    "/console/password",
+)
+
+
+def test_every_console_page_is_translated(console: Console, tmp_path: Path, database_url: str) -> None:
+    app = create_app(
+        {
+            **console.app.config,
+            "EXTRA_TRANSLATIONS": [str(pseudo.write_catalogue(tmp_path))],
+        }
+    )
+    app.extensions["event_clock"] = console.app.extensions["event_clock"]
+    known = pseudo.data_strings(live_problem(), live_schedule()) | {email(role) for role in ROLES}
+    known |= {kind_label(text) for text in known}
+    assert_all_marked(app.test_client(), ("/console/login",), known)
+    admin = Console(app, console.engine, console.event_id).client("admin")
+    assert_all_marked(admin, CONSOLE_PAGES, known)
+    app.extensions["agenda_engine"].dispose()

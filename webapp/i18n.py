@@ -26,6 +26,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, current_app, g, request
+from flask_babel import gettext
 
 from webapp.extensions import babel
 
@@ -167,8 +168,15 @@ def language_query(code: str) -> str:
     return urlencode([*args, (PARAMETER, code)])
 
 
+def label_text(text: str) -> str:
+    """A label that may be one of the catalogue's (a stakeholder group, "not declared") or data:
+    translated if it is, as it is if not (no placeholders are filled in: data may hold a %)."""
+    return gettext(text)
+
+
 def _template_context() -> dict[str, object]:
     return {
+        "label_text": label_text,
         "interface_languages": offered(),
         "interface_language": current_language(),
         "language_query": language_query,

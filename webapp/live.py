@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.orm import Session as DbSession
 
@@ -267,6 +268,34 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+def phase_labels() -> dict[str, str]:
+    """Each phase of a session as people read it, in this request's language."""
+    return {phase: gettext(label) for phase, label in live.PHASE_LABELS.items()}
+
+
+def client_texts() -> dict[str, Any]:
+    """What static/live.js writes, in this request's language ({name}s are filled in there)."""
+    return {
+        "phases": phase_labels(),
+        "delay": gettext("+%(minutes)s min", minutes="{minutes}"),
+        "nothing_now": gettext("Nothing on"),
+        "nothing_next": gettext("Nothing more scheduled"),
+        "join": gettext("Join online"),
+        "live": gettext("Live"),
+        "reconnecting": gettext("Reconnecting…"),
+        "not_connected": gettext("Not connected: %(reason)s", reason="{reason}"),
+        "retrying": gettext("retrying"),
+        "open": gettext("%(title)s is open.", title="{title}"),
+        "agenda_changed": gettext(
+            "The agenda was updated (version %(version)s, %(changes)s change(s)).",
+            version="{version}",
+            changes="{changes}",
+        ),
+        "cancelled": gettext("Your session %(title)s was cancelled.", title="{title}"),
+        "moved": gettext("Your session %(title)s has moved.", title="{title}"),
+    }
+
+
 @bp.get("/now")
 def now_page() -> Response:
     """Now & Next: per room, the session on now and the next one, kept current over Socket.IO."""
@@ -283,6 +312,7 @@ def now_page() -> Response:
         join_base=url_for("participation.join", session_key="SESSION"),
         session_base=url_for("agenda.session", key="SESSION"),
         namespace=NAMESPACE,
+        texts=client_texts(),
     )
     response = Response(page, mimetype="text/html")
     # The state changes by the second, and a participant's copy holds their token.

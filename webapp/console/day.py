@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from scheduler import live
 from webapp.console import bp, operations
+from webapp.live import phase_labels
 
 
 @bp.get("/day")
 def day() -> ResponseReturnValue:
     operations.require_event()
     now, boards = operations.board()
-    return render_template("console/day.html", now=now, boards=boards, phase_labels=live.PHASE_LABELS)
+    return render_template("console/day.html", now=now, boards=boards, phase_labels=phase_labels())
 
 
 @bp.post("/day/<session_key>/<action>")
