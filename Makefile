@@ -41,7 +41,7 @@ browser:
 # The interface's catalogues (docs/languages.md): extract the strings into messages.pot, bring every
 # language's .po up to date with it, compile them (the app also compiles a stale .mo when it starts).
 translations: $(BIN)/scheduler
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k lazy_gettext -k translatable \
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project="WSIS+20 agenda" -k lazy_gettext -k translatable \
 		-o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d webapp/translations --statistics
