@@ -131,6 +131,11 @@ def register(
     return participant, token
 
 
+def set_interface_language(participant: Participant, code: str) -> None:
+    """Remember the language the participant reads the site in (the web app checks it is offered)."""
+    participant.interface_language = code
+
+
 def by_token(db: DbSession, event: Event, token: str | None) -> Participant | None:
     """The holder of an unrevoked link of this event, or None for any other token."""
     if not plausible_token(token):

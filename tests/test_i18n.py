@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, render_template_string
+from sqlalchemy import Engine, select
 
+from scheduler import participants
+from scheduler.db import transaction
+from scheduler.models import Event, Participant
 from tests import pseudo
 from tests.agenda_data import PublishedEvent
 from webapp import create_app, i18n
@@ -89,3 +93,32 @@ def test_the_response_cache_keys_on_the_language(app: Flask) -> None:
     assert {"Accept-Language", "Cookie"} <= set(english.headers["Vary"].replace(" ", "").split(","))
     again = client.get("/tracks", headers={"Accept-Language": "en", "If-None-Match": english.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_participant_keeps_their_language_in_their_profile(app: Flask, engine: Engine) -> None:
+    with transaction(engine) as db:
+        event = db.scalars(select(Event)).one()
+        form = participants.validate("Ada", "ada@example.org", "CH", "government", "ar")
+        participant, token = participants.register(db, event, form)
+        participants.set_interface_language(participant, "fr")
+    # Another device: following the link brings their language, and their feed speaks it.
+    device = app.test_client()
+    device.get(f"/my/{token}")
+    assert 'lang="fr"' in device.get("/").get_data(as_text=True)
+    feed = device.get(f"/calendar/my/{token}.ics").get_data(as_text=True)
+    assert "Test Summit 2025 : mon agenda" in feed.replace("\r\n ", "")
+    # The switcher changes the profile too.
+    device.get("/?lang=en")
+    with transaction(engine) as db:
+        assert db.scalars(select(Participant)).one().interface_language == "en"
+    feed = app.test_client().get(f"/calendar/my/{token}.ics").get_data(as_text=True)
+    assert "Test Summit 2025: my agenda" in feed.replace("\r\n ", "")
+
+
+def test_feeds_dates_and_language_names_follow_the_language(app: Flask) -> None:
+    client = app.test_client()
+    html = client.get("/sessions/s-open?lang=fr").get_data(as_text=True)
+    assert "mardi 8 juillet 2025" in html and "Anglais, Français" in html
+    assert "webcal://localhost/sessions/s-open.ics?lang=fr" in html
+    feed = client.get("/calendar/agenda.ics?lang=fr").get_data(as_text=True).replace("\r\n ", "")
+    assert "Intervenants\u00a0: " in feed

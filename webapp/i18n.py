@@ -9,9 +9,10 @@ missing or older, so a fresh checkout needs no manual step.
 
 A language is offered only once its catalogue is complete (every message of `messages.pot`
 translated, none fuzzy); the offered languages are read from the catalogues, never listed by hand.
-The language of a request: `?lang=` (remembered in a cookie), else the cookie, else the browser's
-`Accept-Language`, else English. A registered participant's language is put in the cookie when
-they follow their personal link (`remember_language`).
+The language of a request: `?lang=` (remembered in a cookie), else the cookie, else the language of
+the person the page is for (`prefer`: a speaker's page, a participant's), else the browser's
+`Accept-Language`, else English. A registered participant's choice is kept in their profile too
+(webapp/participation.py), and put in the cookie when they follow their link on another device.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, current_app, g, request
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 
 from webapp.extensions import babel
 
@@ -131,8 +132,22 @@ def _requested() -> str | None:
 def select_locale() -> str:
     if "interface_language" not in g:
         codes = offered_codes()
-        g.interface_language = _requested() or request.accept_languages.best_match(codes) or DEFAULT_LANGUAGE
+        preferred = g.get("preferred_language")
+        g.interface_language = (
+            _requested()
+            or (preferred if preferred in codes else None)
+            or request.accept_languages.best_match(codes)
+            or DEFAULT_LANGUAGE
+        )
     return g.interface_language
+
+
+def prefer(code: str | None) -> None:
+    """The language of the person a page is for (a speaker, a participant), unless this browser
+    chose one (`?lang=` or the cookie): it comes before `Accept-Language`."""
+    g.preferred_language = code
+    g.pop("interface_language", None)
+    refresh()  # Flask-Babel keeps the locale it chose for the request
 
 
 def current_language() -> Language:
@@ -140,8 +155,8 @@ def current_language() -> Language:
     return next(language for language in offered() if language.code == code)
 
 
-def participant_language(code: str) -> str:
-    """A participant's language if the site offers it, else English."""
+def offered_or_default(code: str | None) -> str:
+    """`code` if the site offers it, else English (for what no browser asks for: feeds)."""
     return code if code in offered_codes() else DEFAULT_LANGUAGE
 
 
@@ -159,12 +174,11 @@ def _remember_requested(response: Response) -> Response:
 
 
 def language_query(code: str) -> str:
-    """This page's query string in language `code`. A cached page (webapp.pages) keeps only the
-    parameters its key holds, so that no visitor's other parameters land in a shared page."""
-    kept = g.get("cache_params")
-    args = [(name, value) for name, value in request.args.items(multi=True) if name != PARAMETER]
-    if kept is not None:
-        args = [(name, value) for name, value in args if name in kept]
+    """This page's query string in language `code`. Only the parameters a cached page's key holds
+    (webapp.pages) are kept: no visitor's other parameters land in a shared page, and no page
+    reflects a parameter it did not check (`next` on /register)."""
+    kept = g.get("cache_params", ())
+    args = [(name, value) for name, value in request.args.items(multi=True) if name in kept]
     return urlencode([*args, (PARAMETER, code)])
 
 

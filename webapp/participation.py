@@ -27,7 +27,6 @@ from flask import (
     abort,
     current_app,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -83,6 +82,19 @@ def opens_before() -> timedelta:
 
 def join_provider() -> JoinProvider | None:
     return current_app.extensions["join_provider"]
+
+
+@bp.after_app_request
+def _keep_language(response: Response) -> Response:
+    """A registered participant who picks a language in the switcher keeps it in their profile
+    (one query, only then)."""
+    wanted = request.args.get(i18n.PARAMETER)
+    if wanted in i18n.offered_codes() and remembered_token() and (event := site_event(get_db())):
+        participant = current_participant(event)
+        if participant is not None and participant.interface_language != wanted:
+            participants.set_interface_language(participant, wanted)
+            get_db().commit()
+    return response
 
 
 @bp.after_request
@@ -189,7 +201,7 @@ def _register_page(form: dict[str, str], errors: dict[str, str], pending: Sessio
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> Response | str | tuple[str, int]:
+def register() -> str | tuple[str, int]:
     """Registration; with `bookmark` (a session) and `next` (a page of this site), also bookmark
     that session and offer the way back to `next`. A session no longer published is left out."""
     event = _event()
@@ -205,6 +217,8 @@ def register() -> Response | str | tuple[str, int]:
         return _register_page(given, error.problems, pending), 400
     db = get_db()
     participant, token = participants.register(db, event, form)
+    # The language they read the site in, for their feed and their link on other devices.
+    participants.set_interface_language(participant, i18n.select_locale())
     if pending is not None:
         participants.add_bookmark(db, participant, participants.session_by_key(db, event, pending.key))
     db.commit()
@@ -217,9 +231,7 @@ def register() -> Response | str | tuple[str, int]:
         bookmarked=pending,
         back=_safe_next(""),
     )
-    response = make_response(page)
-    i18n.remember_language(response, participant.language)
-    return response
+    return page
 
 
 @bp.get("/my/<token>")
@@ -230,8 +242,8 @@ def my_link(token: str) -> Response | tuple[str, int]:
     _remember(token)
     # Off the address bar and out of the history: the page itself is at /my.
     response = redirect(url_for(".my_agenda"), 303)
-    if i18n.COOKIE not in request.cookies:  # the participant's language, unless this browser chose
-        i18n.remember_language(response, participant.language)
+    if i18n.COOKIE not in request.cookies and participant.interface_language:  # unless this browser chose
+        i18n.remember_language(response, participant.interface_language)
     return response
 
 
@@ -248,6 +260,7 @@ def my_agenda() -> Response | str:
     participant = current_participant(event)
     if participant is None:
         return redirect(url_for(".register"), 303)
+    i18n.prefer(participant.interface_language)
     token = remembered_token() or ""
     keys = participants.bookmarked_keys(get_db(), participant)
     programme = current_programme()
@@ -332,7 +345,7 @@ def personal_feed(token: str) -> Response:
         key: Extras(join_url=join_link(key, token, external=True), alarm_before=REMINDER) for key in keys
     }
     # In the participant's language (if the site offers it): calendar apps send no cookie.
-    with force_locale(i18n.participant_language(participant.language)):
+    with force_locale(i18n.offered_or_default(participant.interface_language)):
         name = calendar_name(event.name, gettext("my agenda"))
         feed = feed_info(event, name, uid_host(), feed_texts())
     body = build_calendar(feed, chosen, session_page_url, extras)
