@@ -36,21 +36,24 @@ def marked(text: str) -> str:
     return f"{OPEN}{text}{CLOSE}"
 
 
-def write_catalogue(directory: Path) -> Path:
-    """`directory/en_001/LC_MESSAGES/messages.po` (and the .pot beside it, which makes it complete)."""
+def write_catalogue(directory: Path, code: str = CODE) -> Path:
+    """`directory/<code>/LC_MESSAGES/messages.po` (and the .pot beside it, which makes it complete).
+    Another `code` stands in for a language whose catalogue is not written yet (browser tests of
+    Arabic's direction, Chinese fonts: the data and CLDR's dates are in their scripts)."""
     template = TRANSLATIONS / f"{DOMAIN}.pot"
     with template.open("rb") as handle:
         source = read_po(handle)
-    catalogue = Catalog(locale=CODE)
+    catalogue = Catalog(locale=code)
     for message in source:
         if not message.id:
             continue
-        if isinstance(message.id, tuple):
-            string: str | tuple[str, ...] = (marked(message.id[0]), marked(message.id[1]))
+        if isinstance(message.id, tuple):  # every plural form the language has (Arabic: six)
+            forms = [marked(message.id[0])] + [marked(message.id[1])] * (catalogue.num_plurals - 1)
+            string: str | tuple[str, ...] = tuple(forms)
         else:
             string = marked(message.id)
         catalogue.add(message.id, string, flags=message.flags - {"fuzzy"})
-    target = directory / CODE / "LC_MESSAGES" / f"{DOMAIN}.po"
+    target = directory / code / "LC_MESSAGES" / f"{DOMAIN}.po"
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as out:
         write_po(out, catalogue)
