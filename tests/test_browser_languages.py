@@ -58,7 +58,10 @@ WIDER_THAN_THE_PAGE = """() => {
   const width = document.documentElement.clientWidth;
   if (document.documentElement.scrollWidth <= width) return [];
   return [...document.querySelectorAll("body *")]
-    .filter(e => { const r = e.getBoundingClientRect(); return r.width && (r.left < -1 || r.right > width + 1); })
+    .filter(e => {
+      const r = e.getBoundingClientRect();
+      return r.width && (r.left < -1 || r.right > width + 1);
+    })
     .filter(e => !e.closest(".timetable-scroll, .table-scroll, .visually-hidden, .site-nav ul"))
     .slice(0, 5).map(e => e.tagName + "." + e.className + ": " + (e.textContent || "").trim().slice(0, 40));
 }"""
