@@ -95,13 +95,13 @@ def validate(name: str, email: str, country: str, stakeholder_group: str, langua
     )
     problems: dict[str, str] = {}
     if not form.name:
-        problems["name"] = "please give your name"
+        problems["name"] = translatable("please give your name")
     elif len(form.name) > _NAME_MAX or not form.name.isprintable():
         problems["name"] = f"a name is at most {_NAME_MAX} printable characters"
     if not is_email(form.email):
-        problems["email"] = "please give an email address such as name@example.org"
+        problems["email"] = translatable("please give an email address such as name@example.org")
     if pycountry.countries.get(alpha_2=form.country) is None or len(form.country) != 2:
-        problems["country"] = "please choose a country"
+        problems["country"] = translatable("please choose a country")
     if form.stakeholder_group not in STAKEHOLDER_GROUPS:
         problems["stakeholder_group"] = "please choose one of: " + ", ".join(STAKEHOLDER_GROUPS)
     if form.language not in LANGUAGES:
