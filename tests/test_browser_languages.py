@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import axe, pseudo
+from tests import axe, pseudo, test_browser_agenda
 from tests.agenda_data import PublishedEvent
-from tests.test_browser_live import CHROMIUM_ARGS
 from tests.test_live_data import server
 from webapp import i18n
 
@@ -27,6 +26,8 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path("/tmp")
 MAIN_PAGES = ("/", "/day/2025-07-08", "/sessions", "/sessions/s-open", "/speakers", "/register")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC")
+
+browser = test_browser_agenda.browser  # the same fixture: Debian's Chromium, launched once a test
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,14 +45,6 @@ def site(agenda_event: PublishedEvent, database_url: str, tmp_path: Path) -> Ite
     env = {**os.environ, "DATABASE_URL": database_url, "EXTRA_TRANSLATIONS": str(stand_ins)}
     with server(env, "2025-07-08T09:00", tmp_path / "server.log") as base:
         yield base
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 WIDER_THAN_THE_PAGE = """() => {
