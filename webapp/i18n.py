@@ -29,6 +29,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, Response, current_app, g, request
 from flask_babel import gettext, refresh
 
+from scheduler.languages import LANGUAGES
 from webapp.extensions import babel
 
 DEFAULT_LANGUAGE = "en"
@@ -37,16 +38,14 @@ DOMAIN = "messages"
 COOKIE = "lang"
 PARAMETER = "lang"
 COOKIE_DAYS = 365
-# The switcher's order: the UN's (the languages' English names, alphabetically), English first
-# being the source.
-UN_ORDER = ("en", "ar", "zh", "fr", "ru", "es")
+# The switcher's order: English (the source) first, then the UN's order of its languages.
+SWITCHER_ORDER = (DEFAULT_LANGUAGE, *(code for code in LANGUAGES if code != DEFAULT_LANGUAGE))
 
 
 @dataclass(frozen=True, slots=True)
 class Language:
     code: str
     name: str  # in the language itself: "Français"
-
     direction: str  # "rtl" for Arabic: `<html dir>`, and the logical CSS properties do the rest
 
     @property
@@ -108,7 +107,7 @@ def offered_languages(directories: list[Path]) -> tuple[Language, ...]:
             compile_catalogue(po)
             if template.exists() and not missing_translations(po, template) and code not in codes:
                 codes.append(code)
-    rank = {code: index for index, code in enumerate(UN_ORDER)}
+    rank = {code: index for index, code in enumerate(SWITCHER_ORDER)}
     codes.sort(key=lambda code: (rank.get(code, len(rank)), code))
     return tuple(describe(code) for code in codes)
 
@@ -168,8 +167,10 @@ def remember_language(response: Response, code: str) -> None:
 
 def _remember_requested(response: Response) -> Response:
     wanted = request.args.get(PARAMETER)
-    if wanted and wanted != request.cookies.get(COOKIE):
+    if wanted in offered_codes() and wanted != request.cookies.get(COOKIE):
         remember_language(response, wanted)
+        # This copy sets a cookie: no shared cache may keep it (the page itself is the same).
+        response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
