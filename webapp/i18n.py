@@ -17,6 +17,7 @@ the person the page is for (`prefer`: a speaker's page, a participant's), else t
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -98,6 +99,13 @@ def compile_catalogue(po: Path) -> None:
             os.unlink(temporary)
 
 
+@functools.lru_cache(maxsize=64)
+def _complete(po: Path, _po_version: int, template: Path, _template_version: int) -> bool:
+    """Whether `po` translates all of `template`: read once per version of the two files (every
+    app start asks, and tests start hundreds)."""
+    return not missing_translations(po, template)
+
+
 def offered_languages(directories: list[Path]) -> tuple[Language, ...]:
     """English, and every language with a complete catalogue in `directories`, compiled."""
     codes = [DEFAULT_LANGUAGE]
@@ -105,7 +113,9 @@ def offered_languages(directories: list[Path]) -> tuple[Language, ...]:
         template = directory / f"{DOMAIN}.pot"
         for code, po in catalogue_paths(directory).items():
             compile_catalogue(po)
-            if template.exists() and not missing_translations(po, template) and code not in codes:
+            if code in codes or not template.exists():
+                continue
+            if _complete(po, po.stat().st_mtime_ns, template, template.stat().st_mtime_ns):
                 codes.append(code)
     rank = {code: index for index, code in enumerate(SWITCHER_ORDER)}
     codes.sort(key=lambda code: (rank.get(code, len(rank)), code))
