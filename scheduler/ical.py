@@ -19,7 +19,7 @@ a private join link and a reminder, which public feeds never carry, nor a cancel
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from scheduler import config
-from scheduler.effective import AgendaEntry, entry_order
+from scheduler.effective import NOTE_TEXTS, AgendaEntry, entry_order
 from scheduler.models import Event
 from scheduler.plaintext import without_controls
 
@@ -52,6 +52,7 @@ class FeedTexts:
     join: str = "Join online: %(url)s"
     join_label: str = "Join online"
     alarm: str = "%(title)s"
+    notes: Mapping[str, str] = field(default_factory=lambda: NOTE_TEXTS)  # what happened today
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ def _summary(entry: AgendaEntry, url: str, texts: FeedTexts) -> str:
 def session_description(entry: AgendaEntry, url: str, texts: FeedTexts = FeedTexts()) -> str:
     """The plain-text summary of a session that feeds and apps show under its title: what happened
     to it today first, then who and what."""
-    return "\n".join([*entry.timing.english(), _summary(entry, url, texts)])
+    return "\n".join([*entry.timing.sentences(texts.notes), _summary(entry, url, texts)])
 
 
 def calendar_description(entry: AgendaEntry, url: str, texts: FeedTexts = FeedTexts()) -> str:
@@ -170,7 +171,7 @@ def calendar_description(entry: AgendaEntry, url: str, texts: FeedTexts = FeedTe
     then who and what."""
     summary = _summary(entry, url, texts)
     body = f"{entry.session.abstract}\n\n{summary}" if entry.session.abstract else summary
-    return "\n".join([*entry.timing.english(), body])
+    return "\n".join([*entry.timing.sentences(texts.notes), body])
 
 
 def _vevent(entry: AgendaEntry, feed: FeedInfo, url: str, extra: Extras) -> icalendar.Event:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, has_request_context
 from flask_babel import gettext
 
-from scheduler.effective import AgendaEntry
+from scheduler.effective import NOTE_TEXTS, AgendaEntry
 from scheduler.ical import FeedTexts, build_calendar, feed_info
 from webapp.conditional import conditional_response
 from webapp.feed_data import published_now, session_page_url, uid_host
@@ -57,6 +57,7 @@ def feed_texts() -> FeedTexts:
         join=gettext("Join online: %(url)s"),
         join_label=gettext("Join online"),
         alarm=gettext("%(title)s starts soon"),
+        notes={kind: gettext(text) for kind, text in NOTE_TEXTS.items()},
     )
 
 
