@@ -15,6 +15,7 @@ notices that publishing sends. Anonymous viewers see only public state.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -113,9 +114,10 @@ class LiveHub:
             zone = ZoneInfo(event.timezone)
             for state in live.transitions(before, after):
                 payload = {**card(state, zone), "sent_at": time.time()}
-                message = live.announcement(before.get(state.key), state)
-                if message:
-                    payload["message"] = message
+                said = live.announced(before.get(state.key), state)
+                if said:  # the English sentence, and what pages need to say it in theirs
+                    payload["message"] = live.say(said)
+                    payload["announcement"] = said
                 self.send("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != live.board_shape(boards_before):
                 self.send("board", board_payload(boards, zone), [live.event_room(event.id)])
@@ -268,6 +270,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
 def phase_labels() -> dict[str, str]:
     """Each phase of a session as people read it, in this request's language."""
     return {phase: gettext(label) for phase, label in live.PHASE_LABELS.items()}
@@ -293,7 +298,17 @@ def client_texts() -> dict[str, Any]:
         ),
         "cancelled": gettext("Your session %(title)s was cancelled.", title="{title}"),
         "moved": gettext("Your session %(title)s has moved.", title="{title}"),
+        "announcements": {kind: _slots(gettext(text)) for kind, text in live.ANNOUNCEMENTS.items()},
     }
+
+
+def _slots(text: str) -> str:
+    """%(name)s placeholders as live.js fills them: {name}."""
+    return PLACEHOLDER.sub(r"{\1}", text)
+
+
+def translated_announcements() -> dict[str, str]:
+    return {kind: gettext(text) for kind, text in live.ANNOUNCEMENTS.items()}
 
 
 @bp.get("/now")

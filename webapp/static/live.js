@@ -35,6 +35,16 @@
     // The words, in the page's language, from the server (webapp/live.py client_texts).
     var texts = JSON.parse(root.dataset.texts || "{}");
 
+    // A change the team made, in this page's language when the server said which one it is.
+    function spoken(s) {
+      var said = s.announcement;
+      var text = said && (texts.announcements || {})[said.kind];
+      if (!text) { return s.message; }
+      return Object.keys(said.values).reduce(function (out, key) {
+        return out.split("{" + key + "}").join(said.values[key]);
+      }, text);
+    }
+
     function say(name, values) {
       return Object.keys(values || {}).reduce(function (text, key) {
         return text.split("{" + key + "}").join(values[key]);
@@ -145,10 +155,10 @@
         fill(card, s);
         filled(card);
       });
-      if (s.message) { announce(s.message); }
+      if (s.message) { announce(spoken(s)); }
     });
     socket.on("join_open", function (s) { announce(say("open", { title: s.title }), s.url); });
-    socket.on("notice", function (n) { announce(n.message); });
+    socket.on("notice", function (n) { announce(n.announcement ? spoken(n) : n.message); });
     socket.on("agenda_changed", function (a) {
       announce(say("agenda_changed", { version: a.version, changes: a.changes.length }));
     });
