@@ -35,20 +35,22 @@
     // The words, in the page's language, from the server (webapp/live.py client_texts).
     var texts = JSON.parse(root.dataset.texts || "{}");
 
-    // A change the team made, in this page's language when the server said which one it is.
-    function spoken(s) {
-      var said = s.announcement;
-      var text = said && (texts.announcements || {})[said.kind];
-      if (!text) { return s.message; }
-      return Object.keys(said.values).reduce(function (out, key) {
-        return out.split("{" + key + "}").join(said.values[key]);
+    // `text` with its {name} slots filled from `values`.
+    function fillIn(text, values) {
+      return Object.keys(values || {}).reduce(function (out, key) {
+        return out.split("{" + key + "}").join(values[key]);
       }, text);
     }
 
     function say(name, values) {
-      return Object.keys(values || {}).reduce(function (text, key) {
-        return text.split("{" + key + "}").join(values[key]);
-      }, texts[name] || name);
+      return fillIn(texts[name] || name, values);
+    }
+
+    // A change the team made, in this page's language when the server said which one it is.
+    function spoken(s) {
+      var said = s.announcement;
+      var text = said && (texts.announcements || {})[said.kind];
+      return text ? fillIn(text, said.values) : s.message;
     }
     var roomTemplate = document.getElementById("live-room");
 
