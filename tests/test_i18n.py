@@ -4,8 +4,11 @@ is chosen by `?lang=` (remembered in a cookie), the cookie, then `Accept-Languag
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -122,3 +125,13 @@ def test_feeds_dates_and_language_names_follow_the_language(app: Flask) -> None:
     assert "webcal://localhost/sessions/s-open.ics?lang=fr" in html
     feed = client.get("/calendar/agenda.ics?lang=fr").get_data(as_text=True).replace("\r\n ", "")
     assert "Intervenants\u00a0: " in feed
+
+
+def test_now_and_next_gives_live_js_its_words_in_the_page_language(app: Flask) -> None:
+    html = app.test_client().get("/now?lang=fr").get_data(as_text=True)
+    found = re.search(r'data-texts="([^"]*)"', html)
+    assert found is not None
+    texts = json.loads(unescape(found.group(1)))
+    assert texts["phases"]["live"] == "En cours" and texts["nothing_now"] == "Rien en cours"
+    assert texts["announcements"]["cancel"] == "{title} est annulée."
+    assert texts["open"] == "{title} est ouverte."
