@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
-.PHONY: demo test test-fast test-db lint browser mutation lock audit
+.PHONY: demo test test-fast test-db lint browser mutation lock audit translations
 
 # Installs are reproducible: every package at the version and hash of the lock files, compiled from
 # pyproject.toml's lower bounds by `make lock` (pip-tools). requirements.lock is what running needs
@@ -52,10 +52,22 @@ demo: $(BIN)/scheduler
 	@echo "==> Starting the demo: load the sample event, publish it (the first time), serve it"
 	$(BIN)/scheduler demo --port $(PORT)
 
-# Headless Chromium for the browser tests comes from Debian, never from a browser download.
+# Headless Chromium for the browser tests comes from Debian, never from a browser download; with
+# the Noto fonts, so that Arabic, Chinese and Cyrillic pages show real glyphs (and gettext's msgfmt
+# for the catalogue test).
+FONTS := fonts-noto-core fonts-noto-cjk
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v msgfmt >/dev/null \
+		&& dpkg -s $(FONTS) >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver gettext $(FONTS))
+
+# The interface's catalogues (docs/languages.md): extract the strings into messages.pot, bring every
+# language's .po up to date with it, compile them (the app also compiles a stale .mo when it starts).
+translations: $(BIN)/scheduler
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project="WSIS+20 agenda" -k lazy_gettext -k translatable \
+		-o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d webapp/translations --statistics
 
 tests/js/node_modules: tests/js/package-lock.json
 	cd tests/js && npm ci --silent --no-audit --no-fund

@@ -47,6 +47,10 @@ def _number(value: str) -> float:
     return float(value)
 
 
+def _paths(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.split(os.pathsep) if part)
+
+
 def _flag(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -141,6 +145,13 @@ SETTINGS: tuple[Setting, ...] = (
         64,
         "Memory (MB) each server process may keep built pages, feeds and API responses in.",
         _integer,
+    ),
+    Setting(
+        "EXTRA_TRANSLATIONS",
+        (),
+        "More folders of interface catalogues (`<lang>/LC_MESSAGES/messages.po` beside a `messages.pot`), "
+        "separated by `:`; a complete one adds its language (docs/languages.md).",
+        _paths,
     ),
     # --- the programme team's console (docs/console.md) ---
     Setting(

@@ -19,7 +19,7 @@ change (`AgendaState`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -28,6 +28,7 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.agenda import entries
+from scheduler.languages import translatable
 from scheduler.models import Event, LiveState, PublishedEntry, Room, ScheduleVersion, Session
 
 Status = Literal["scheduled", "delayed", "started", "ended", "cancelled"]
@@ -121,21 +122,32 @@ class Timing:
 
     def english(self) -> list[str]:
         """The notes as English sentences, for calendar and schedule-app descriptions."""
-        return [_english(note, self) for note in self.notes]
+        return self.sentences(NOTE_TEXTS)
+
+    def sentences(self, texts: Mapping[str, str]) -> list[str]:
+        """The notes as sentences from `texts` (NOTE_TEXTS, or the same translated)."""
+        return [_sentence(note, self, texts) for note in self.notes]
 
 
-def _english(note: Note, timing: Timing) -> str:
-    at = f"{note.at:%H:%M}" if note.at else ""
-    return {
-        "delayed": (
-            f"Delayed by {note.minutes} min (was {timing.scheduled_start:%H:%M}-{timing.scheduled_end:%H:%M})"
-        ),
-        "cancelled": "Cancelled",
-        "started_early": f"Started early, at {at}",
-        "started": f"Started at {at}",
-        "ended_early": f"Ended early, at {at}",
-        "ended": f"Ended at {at}",
-    }[note.kind]
+# What each note says, with %(name)s placeholders; the web app translates them (translatable()).
+NOTE_TEXTS: dict[str, str] = {
+    "delayed": translatable("Delayed by %(minutes)s min (was %(start)s-%(end)s)"),
+    "cancelled": translatable("Cancelled"),
+    "started_early": translatable("Started early, at %(time)s"),
+    "started": translatable("Started at %(time)s"),
+    "ended_early": translatable("Ended early, at %(time)s"),
+    "ended": translatable("Ended at %(time)s"),
+}
+
+
+def _sentence(note: Note, timing: Timing, texts: Mapping[str, str]) -> str:
+    values = {
+        "time": f"{note.at:%H:%M}" if note.at else "",
+        "minutes": note.minutes,
+        "start": f"{timing.scheduled_start:%H:%M}",
+        "end": f"{timing.scheduled_end:%H:%M}",
+    }
+    return texts[note.kind] % values
 
 
 @dataclass(frozen=True, slots=True)

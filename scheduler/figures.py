@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.agenda import latest_published
 from scheduler.effective import AgendaEntry, agenda_entries
+from scheduler.languages import translatable
 from scheduler.models import Event, Join, Participant, Speaker
 from scheduler.participants import STAKEHOLDER_GROUPS, country_name
 
-NOT_DECLARED = "not declared"
+NOT_DECLARED = translatable("not declared")
 Gender = Literal["woman", "man", "other", "not declared"]
 _WOMAN = frozenset({"female", "woman", "f", "w"})
 _MAN = frozenset({"male", "man", "m"})

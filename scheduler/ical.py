@@ -19,7 +19,7 @@ a private join link and a reminder, which public feeds never carry, nor a cancel
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from scheduler import config
-from scheduler.effective import AgendaEntry, entry_order
+from scheduler.effective import NOTE_TEXTS, AgendaEntry, entry_order
 from scheduler.models import Event
 from scheduler.plaintext import without_controls
 
@@ -41,6 +41,21 @@ SessionUrl = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
+class FeedTexts:
+    """The words a feed writes around the data, with %(name)s placeholders: English by default; the
+    web app passes them translated into the reader's language (scheduler/ has no Flask)."""
+
+    speakers: str = "Speakers: %(names)s"
+    organizers: str = "Organizers: %(names)s"
+    tracks: str = "Tracks: %(names)s"
+    interpretation: str = "Interpretation: %(languages)s"
+    join: str = "Join online: %(url)s"
+    join_label: str = "Join online"
+    alarm: str = "%(title)s"
+    notes: Mapping[str, str] = field(default_factory=lambda: NOTE_TEXTS)  # what happened today
+
+
+@dataclass(frozen=True, slots=True)
 class FeedInfo:
     """What a calendar says about itself, the same for every event in it."""
 
@@ -51,6 +66,7 @@ class FeedInfo:
     # The event's first and last day: the VTIMEZONE covers their years whatever the feed holds.
     first_day: date
     last_day: date
+    texts: FeedTexts = FeedTexts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +77,9 @@ class Extras:
     alarm_before: timedelta | None = None
 
 
-def feed_info(event: Event, name: str | None = None, uid_host: str = DEFAULT_UID_HOST) -> FeedInfo:
+def feed_info(
+    event: Event, name: str | None = None, uid_host: str = DEFAULT_UID_HOST, texts: FeedTexts = FeedTexts()
+) -> FeedInfo:
     """The feed header for `event`; `name` (one line in calendar lists) defaults to the event's name."""
     days = [d.date for d in event.days]
     if not days:
@@ -73,6 +91,7 @@ def feed_info(event: Event, name: str | None = None, uid_host: str = DEFAULT_UID
         uid_domain=f"{event.slug}.{uid_host}",
         first_day=min(days),
         last_day=max(days),
+        texts=texts,
     )
 
 
@@ -124,41 +143,43 @@ def location(room_name: str, venue: str) -> str:
     return f"{room_name}, {venue}" if venue else room_name
 
 
-def _summary(entry: AgendaEntry, url: str) -> str:
+def _summary(entry: AgendaEntry, url: str, texts: FeedTexts) -> str:
     """Who and what: speakers, organisers, tracks, interpretation and the session's page."""
     session = entry.session
     lines = []
     if session.speakers:
-        lines.append("Speakers: " + "; ".join(s.name for s in session.speakers))
+        lines.append(texts.speakers % {"names": "; ".join(s.name for s in session.speakers)})
     if session.organizers:
-        lines.append("Organizers: " + "; ".join(session.organizers))
+        lines.append(texts.organizers % {"names": "; ".join(session.organizers)})
     if session.tracks:
-        lines.append("Tracks: " + "; ".join(session.tracks))
+        lines.append(texts.tracks % {"names": "; ".join(session.tracks)})
     if session.interpretation:
-        lines.append("Interpretation: " + ", ".join(code.upper() for code in session.interpretation))
+        codes = ", ".join(code.upper() for code in session.interpretation)
+        lines.append(texts.interpretation % {"languages": codes})
     lines.append(url)
     return "\n".join(lines)
 
 
-def session_description(entry: AgendaEntry, url: str) -> str:
+def session_description(entry: AgendaEntry, url: str, texts: FeedTexts = FeedTexts()) -> str:
     """The plain-text summary of a session that feeds and apps show under its title: what happened
     to it today first, then who and what."""
-    return "\n".join([*entry.timing.english(), _summary(entry, url)])
+    return "\n".join([*entry.timing.sentences(texts.notes), _summary(entry, url, texts)])
 
 
-def calendar_description(entry: AgendaEntry, url: str) -> str:
+def calendar_description(entry: AgendaEntry, url: str, texts: FeedTexts = FeedTexts()) -> str:
     """A calendar entry's DESCRIPTION: what happened today, the session's abstract if it has one,
     then who and what."""
-    summary = _summary(entry, url)
+    summary = _summary(entry, url, texts)
     body = f"{entry.session.abstract}\n\n{summary}" if entry.session.abstract else summary
-    return "\n".join([*entry.timing.english(), body])
+    return "\n".join([*entry.timing.sentences(texts.notes), body])
 
 
 def _vevent(entry: AgendaEntry, feed: FeedInfo, url: str, extra: Extras) -> icalendar.Event:
     session = entry.session
     zone = ZoneInfo(feed.timezone)
     changed = _utc(entry.changed_at)
-    description = calendar_description(entry, url)
+    texts = feed.texts
+    description = calendar_description(entry, url, texts)
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(session.key, feed))
     vevent.add("dtstamp", changed)
@@ -177,15 +198,16 @@ def _vevent(entry: AgendaEntry, feed: FeedInfo, url: str, extra: Extras) -> ical
     vevent.add("class", "PUBLIC")
     vevent.add("transp", "OPAQUE")
     if extra.join_url and not entry.cancelled:
-        description += f"\nJoin online: {extra.join_url}"
+        description += "\n" + texts.join % {"url": extra.join_url}
         vevent.add(
             "conference",
             extra.join_url,
-            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join online"},
+            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": texts.join_label},
         )
     vevent.add("description", without_controls(description))
     if extra.alarm_before is not None and not entry.cancelled:
-        vevent.add_component(_alarm(without_controls(session.title), extra.alarm_before))
+        alarm_text = texts.alarm % {"title": session.title}
+        vevent.add_component(_alarm(without_controls(alarm_text), extra.alarm_before))
     return vevent
 
 

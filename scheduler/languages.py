@@ -11,3 +11,10 @@ LANGUAGES: dict[str, str] = {
     "ru": "Русский",
     "es": "Español",
 }
+
+
+def translatable(text: str) -> str:
+    """Marks an interface text defined here in scheduler/ (no Flask) for the web app's catalogue:
+    `pybabel extract` finds it by this name (Makefile, babel.cfg); the web app translates it where
+    it shows it (`_(label)`)."""
+    return text

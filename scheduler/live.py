@@ -36,6 +36,7 @@ from scheduler.agenda import latest_published
 from scheduler.audit import Actor, record
 from scheduler.db import database_url, instance_path, make_engine, session_factory
 from scheduler.effective import Facts, Timing, agenda_entry, agenda_state
+from scheduler.languages import translatable
 from scheduler.limits import MAX_DELAY_MINUTES
 from scheduler.models import (
     Event,
@@ -51,12 +52,12 @@ from scheduler.store import utc_now
 Phase = Literal["scheduled", "delayed", "opening", "live", "ended", "cancelled"]
 OPEN_PHASES: frozenset[str] = frozenset({"opening", "live"})
 PHASE_LABELS: dict[str, str] = {
-    "scheduled": "Scheduled",
-    "delayed": "Delayed",
-    "opening": "Join open",
-    "live": "Live now",
-    "ended": "Ended",
-    "cancelled": "Cancelled",
+    "scheduled": translatable("Scheduled"),
+    "delayed": translatable("Delayed"),
+    "opening": translatable("Join open"),
+    "live": translatable("Live now"),
+    "ended": translatable("Ended"),
+    "cancelled": translatable("Cancelled"),
 }
 DEFAULT_OPENS_BEFORE = timedelta(minutes=config.default("JOIN_OPENS_MINUTES_BEFORE"))
 NAMESPACE = "/live"
@@ -517,22 +518,39 @@ def overlap_after(db: DbSession, event: Event, slot: Slot) -> Slot | None:
     return None
 
 
-def describe(slot: Slot, action: Action) -> str:
-    """The announcement people see for a change."""
-    title = slot.title
-    if action == "delay":
-        if slot.facts.delay_minutes == 0:
-            return f"{title} is back on time: {slot.starts_at:%H:%M}, {slot.room_name}."
-        return (
-            f"{title} is delayed by {slot.facts.delay_minutes} minutes: "
-            f"now {slot.starts_at:%H:%M}-{slot.ends_at:%H:%M}, {slot.room_name}."
-        )
-    return {
-        "cancel": f"{title} is cancelled.",
-        "start": f"{title} has started in {slot.room_name}.",
-        "end": f"{title} has ended.",
-        "reset": f"{title} is back as published: {slot.starts_at:%H:%M}, {slot.room_name}.",
-    }[action]
+# The announcement of each change, with %(name)s placeholders (the web app translates them, and
+# pages put them in the reader's language from `announcement_of`'s kind and values).
+ANNOUNCEMENTS: dict[str, str] = {
+    "back_on_time": translatable("%(title)s is back on time: %(start)s, %(room)s."),
+    "delay": translatable("%(title)s is delayed by %(minutes)s minutes: now %(start)s-%(end)s, %(room)s."),
+    "cancel": translatable("%(title)s is cancelled."),
+    "start": translatable("%(title)s has started in %(room)s."),
+    "end": translatable("%(title)s has ended."),
+    "reset": translatable("%(title)s is back as published: %(start)s, %(room)s."),
+}
+
+
+def announcement_of(slot: Slot, action: Action) -> dict[str, Any]:
+    """Which announcement a change makes, and the values it names: what clients translate."""
+    kind = "back_on_time" if action == "delay" and slot.facts.delay_minutes == 0 else action
+    values = {
+        "title": slot.title,
+        "room": slot.room_name,
+        "start": f"{slot.starts_at:%H:%M}",
+        "end": f"{slot.ends_at:%H:%M}",
+        "minutes": slot.facts.delay_minutes,
+    }
+    return {"kind": kind, "values": values}
+
+
+def say(said: Mapping[str, Any], texts: Mapping[str, str] = ANNOUNCEMENTS) -> str:
+    """An announcement (`announcement_of`) as a sentence, in English or in `texts`."""
+    return texts[said["kind"]] % said["values"]
+
+
+def describe(slot: Slot, action: Action, texts: Mapping[str, str] = ANNOUNCEMENTS) -> str:
+    """The announcement people see for a change (in English, or in `texts`)."""
+    return say(announcement_of(slot, action), texts)
 
 
 def inferred_action(before: Facts, after: Facts) -> Action | None:
@@ -550,10 +568,16 @@ def inferred_action(before: Facts, after: Facts) -> Action | None:
     return "delay" if after.delay_minutes != before.delay_minutes else "reset"
 
 
-def announcement(before: SessionLive | None, after: SessionLive) -> str | None:
+def announced(before: SessionLive | None, after: SessionLive) -> dict[str, Any] | None:
     """What to tell viewers along with a new state, when the team (not the clock) changed it."""
     action = inferred_action(before.slot.facts, after.slot.facts) if before else None
-    return describe(after.slot, action) if action else None
+    return announcement_of(after.slot, action) if action else None
+
+
+def announcement(before: SessionLive | None, after: SessionLive) -> str | None:
+    """The same as an English sentence."""
+    said = announced(before, after)
+    return say(said) if said else None
 
 
 # --- telling connected clients -------------------------------------------------------------------
@@ -643,6 +667,7 @@ def notify_session(
         "room": slot.room_key,
         "delay_minutes": slot.facts.delay_minutes,
         "message": describe(slot, action),
+        "announcement": announcement_of(slot, action),
         "sent_at": time.time(),
     }
     rooms = [session_room(event.id, slot.key), *(participant_room(p) for p in bookmarkers)]

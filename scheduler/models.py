@@ -432,7 +432,10 @@ class Participant(Base):
     email: Mapped[str] = mapped_column(String(320))
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     stakeholder_group: Mapped[str] = mapped_column(String(50))
-    language: Mapped[str] = mapped_column(String(2))  # one of the six UN languages
+    language: Mapped[str] = mapped_column(String(2))  # one of the six UN languages: interpretation
+    # The language of the site's pages and feeds for them (a catalogue's code, e.g. "fr"); None:
+    # the browser's. Apart from `language`: one may read French pages and listen to English.
+    interface_language: Mapped[str | None] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -22,17 +22,17 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
 from scheduler.audit import Actor, record
-from scheduler.languages import LANGUAGES
+from scheduler.languages import LANGUAGES, translatable
 from scheduler.models import Bookmark, Event, Participant, Session
 from scheduler.plaintext import is_email
 from scheduler.store import utc_now
 
 STAKEHOLDER_GROUPS: dict[str, str] = {
-    "government": "Government",
-    "private-sector": "Private sector",
-    "civil-society": "Civil society",
-    "academia-technical": "Academia / technical community",
-    "international-organisation": "International organisation",
+    "government": translatable("Government"),
+    "private-sector": translatable("Private sector"),
+    "civil-society": translatable("Civil society"),
+    "academia-technical": translatable("Academia / technical community"),
+    "international-organisation": translatable("International organisation"),
 }
 TOKEN_BYTES = 32
 # What `secrets.token_urlsafe` can produce.
@@ -95,13 +95,13 @@ def validate(name: str, email: str, country: str, stakeholder_group: str, langua
     )
     problems: dict[str, str] = {}
     if not form.name:
-        problems["name"] = "please give your name"
+        problems["name"] = translatable("please give your name")
     elif len(form.name) > _NAME_MAX or not form.name.isprintable():
         problems["name"] = f"a name is at most {_NAME_MAX} printable characters"
     if not is_email(form.email):
-        problems["email"] = "please give an email address such as name@example.org"
+        problems["email"] = translatable("please give an email address such as name@example.org")
     if pycountry.countries.get(alpha_2=form.country) is None or len(form.country) != 2:
-        problems["country"] = "please choose a country"
+        problems["country"] = translatable("please choose a country")
     if form.stakeholder_group not in STAKEHOLDER_GROUPS:
         problems["stakeholder_group"] = "please choose one of: " + ", ".join(STAKEHOLDER_GROUPS)
     if form.language not in LANGUAGES:
@@ -161,6 +161,11 @@ def renew_by_email(db: DbSession, event: Event, email: str) -> tuple[Participant
     """A fresh link for the participant registered with `email` (the old one stops working), or None."""
     known = by_email(db, event, email)
     return None if known is None else (known, reissue(known))
+
+
+def set_interface_language(participant: Participant, code: str) -> None:
+    """Remember the language the participant reads the site in (the web app checks it is offered)."""
+    participant.interface_language = code
 
 
 def by_token(db: DbSession, event: Event, token: str | None) -> Participant | None:

@@ -144,14 +144,14 @@ FILTER_CASES = [
     ("track=C10", {"s-hostile"}),
     ("type=ceremony", {"s-open"}),
     ("room=room-k", {"s-hostile"}),
-    ("lang=fr", {"s-open", "s-c1"}),
+    ("interpretation=fr", {"s-open", "s-c1"}),
     ("hybrid=1", {"s-open", "s-c1"}),
     ("q=li+wei", {"s-c1", "s-hostile"}),  # a speaker
     ("q=UNESCO", {"s-c1"}),  # an organiser
     ("q=%D0%98%D0%92%D0%90%D0%9D", {"s-c1"}),  # "ИВАН": case-insensitive Cyrillic
     ("q=%E4%BD%A0%E5%A5%BD", {"s-hostile"}),  # "你好" in a title
     ("q=opening+ceremony", {"s-open"}),  # every word must match
-    ("track=C1&lang=ar", set()),
+    ("track=C1&interpretation=ar", set()),
     ("track=no-such-track", set()),
 ]
 

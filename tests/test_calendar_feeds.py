@@ -240,7 +240,7 @@ def test_subscribe_links() -> None:
 def test_subscribe_macro_offers_webcal_google_and_download(agenda_app: Flask) -> None:
     template = (
         '{% from "feeds/_subscribe.html" import subscribe %}'
-        '{{ subscribe(url_for("feeds.room", key="room-a", _external=True), "Room A") }}'
+        '{{ subscribe(url_for("feeds.room", key="room-a", _external=True), "Subscribe to Room A") }}'
     )
     with agenda_app.test_request_context(base_url="https://agenda.example.org"):
         html = render_template_string(template)

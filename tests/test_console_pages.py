@@ -359,3 +359,13 @@ def test_unknown_ids_are_404(console: Console) -> None:
     for path in ("/console/jobs/999", "/console/versions/999", "/console/uploads/999"):
         assert client.get(path).status_code == 404, path
     assert post(client, "/console/jobs/999/stop").status_code == 404
+
+
+def test_the_console_has_its_own_header(console: Console) -> None:
+    """No participant's Register link and no time-zone switch on the team's pages; the language
+    switch and the console's own navigation stay."""
+    for client, path in ((console.client(), "/console/login"), (console.client("admin"), "/console/")):
+        html = client.get(path).get_data(as_text=True)
+        assert 'class="me-link"' not in html and "data-zone-switch" not in html, path
+        assert 'class="language-switch"' in html, path
+    assert 'href="/console/versions"' in console.client("viewer").get("/console/").get_data(as_text=True)

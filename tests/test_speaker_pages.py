@@ -212,7 +212,10 @@ def test_private_page_before_publication(engine: Engine, database_url: str) -> N
         .get(f"/speaker/{token}")
         .get_data(as_text=True)
     )
-    assert "The agenda is not published yet" in html and "I cannot make this time" in html
+    # sp-1 speaks French (the problem file's `language`): their page is in French.
+    assert (
+        "Le programme n’est pas encore publié" in html and "Je ne suis pas disponible à cette heure" in html
+    )
 
 
 def test_private_page_marks_a_cancelled_session(agenda_client: FlaskClient, engine: Engine) -> None:
@@ -238,9 +241,9 @@ def test_speaker_links_command(agenda_event: object, database_url: str) -> None:
     links = {key: link for key, _, link in lines}
     assert all(link.startswith("https://agenda.example.org/speaker/") for link in links.values())
     client = create_app({"DATABASE_URL": database_url}).test_client()
-    assert "Welcome, <bdi>H.E. Amina Hassan</bdi>" in client.get(links["sp-1"].split(".org", 1)[1]).get_data(
-        as_text=True
-    )
+    assert "Bienvenue, <bdi>H.E. Amina Hassan</bdi>" in client.get(
+        links["sp-1"].split(".org", 1)[1]
+    ).get_data(as_text=True)
 
     again = runner.invoke(main, ["speaker-links"])
     assert again.exit_code == 0 and "already issued" in again.output and "/speaker/" not in again.output
@@ -259,3 +262,15 @@ def test_speaker_links_command(agenda_event: object, database_url: str) -> None:
     assert unknown.exit_code == 2 and "no speaker with id 'sp-99'" in unknown.output
     no_event = runner.invoke(main, ["speaker-links", "no-such-event"])
     assert no_event.exit_code == 2 and "no event with id or slug" in no_event.output
+
+
+def test_a_speaker_page_is_in_the_speakers_language_unless_the_browser_chose(
+    agenda_client: FlaskClient, engine: Engine
+) -> None:
+    token = token_for(engine, "sp-1")  # language "fr" in the problem file
+    french = agenda_client.get(f"/speaker/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr"' in french and "Bienvenue" in french
+    chosen = agenda_client.get(f"/speaker/{token}?lang=en").get_data(as_text=True)
+    assert '<html lang="en"' in chosen and "Welcome, <bdi>H.E. Amina Hassan</bdi>" in chosen
+    again = agenda_client.get(f"/speaker/{token}").get_data(as_text=True)  # the cookie keeps the choice
+    assert '<html lang="en"' in again

@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, has_request_context
+from flask_babel import gettext
 
-from scheduler.effective import AgendaEntry
-from scheduler.ical import build_calendar, feed_info
+from scheduler.effective import NOTE_TEXTS, AgendaEntry
+from scheduler.ical import FeedTexts, build_calendar, feed_info
 from webapp.conditional import conditional_response
 from webapp.feed_data import published_now, session_page_url, uid_host
+from webapp.formatting import long_date
+from webapp.i18n import DEFAULT_LANGUAGE, PARAMETER, select_locale
 from webapp.pages import current_programme, published
 from webapp.programme import Programme
 
@@ -34,6 +37,8 @@ GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/r?cid="
 @bp.app_template_global()
 def subscribe_links(url: str) -> dict[str, str]:
     """Ways to take a feed at absolute `url`: subscribe (webcal), Google's add-by-URL, download."""
+    if has_request_context() and select_locale() != DEFAULT_LANGUAGE:  # in the page's language
+        url += ("&" if "?" in url else "?") + f"{PARAMETER}={select_locale()}"
     webcal = "webcal://" + url.split("://", 1)[-1]
     return {"webcal": webcal, "https": url, "google": GOOGLE_ADD_BY_URL + quote(webcal, safe="")}
 
@@ -42,12 +47,30 @@ def calendar_response(body: bytes, last_modified: datetime | None, private: bool
     return conditional_response(body, CALENDAR_MIMETYPE, last_modified, private=private)
 
 
+def feed_texts() -> FeedTexts:
+    """The words of a feed in this request's language."""
+    return FeedTexts(
+        speakers=gettext("Speakers: %(names)s"),
+        organizers=gettext("Organizers: %(names)s"),
+        tracks=gettext("Tracks: %(names)s"),
+        interpretation=gettext("Interpretation: %(languages)s"),
+        join=gettext("Join online: %(url)s"),
+        join_label=gettext("Join online"),
+        alarm=gettext("%(title)s starts soon"),
+        notes={kind: gettext(text) for kind, text in NOTE_TEXTS.items()},
+    )
+
+
+def calendar_name(event_name: str, title: str) -> str:
+    return gettext("%(event)s: %(title)s", event=event_name, title=title)
+
+
 def _calendar(title: str | None, keep: Callable[[AgendaEntry], bool]) -> Response:
     agenda = published_now()
     event = agenda.event
-    name = f"{event.name}: {title}" if title else event.name
+    name = calendar_name(event.name, title) if title else event.name
     chosen: Iterable[AgendaEntry] = [e for e in agenda.entries if keep(e)]
-    body = build_calendar(feed_info(event, name, uid_host()), chosen, session_page_url)
+    body = build_calendar(feed_info(event, name, uid_host(), feed_texts()), chosen, session_page_url)
     return Response(body, mimetype=CALENDAR_MIMETYPE)
 
 
@@ -66,10 +89,6 @@ def _feed(
     return _calendar(name, keep)
 
 
-def _long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 @bp.get("/calendar/agenda.ics")
 @published()
 def agenda() -> Response:
@@ -82,11 +101,11 @@ def day(day: str) -> Response:
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
-        abort(404, description=f"{day!r} is not a date (YYYY-MM-DD).")
+        abort(404, description=gettext("%(day)s is not a date (YYYY-MM-DD).", day=repr(day)))
     return _feed(
-        lambda p: _long_date(wanted) if p.day(wanted) else None,
+        lambda p: long_date(wanted) if p.day(wanted) else None,
         lambda e: e.start.date() == wanted,
-        f"The event has no day {day}.",
+        gettext("The event has no day %(day)s.", day=day),
     )
 
 
@@ -96,7 +115,7 @@ def track(track: str) -> Response:
     return _feed(
         lambda p: track if track in p.tracks else None,
         lambda e: track in e.session.tracks,
-        f"No published session is in track {track!r}.",
+        gettext("No published session is in track %(track)s.", track=repr(track)),
     )
 
 
@@ -106,7 +125,7 @@ def room(key: str) -> Response:
     return _feed(
         lambda p: found.name if (found := p.room(key)) else None,
         lambda e: e.room.key == key,
-        f"No room {key!r}.",
+        gettext("No room %(room)s.", room=repr(key)),
     )
 
 
@@ -116,7 +135,7 @@ def speaker(key: str) -> Response:
     return _feed(
         lambda p: found.person.name if (found := p.speaker(key)) else None,
         lambda e: any(s.key == key for s in e.session.speakers),
-        f"No published session has speaker {key!r}.",
+        gettext("No published session has speaker %(speaker)s.", speaker=repr(key)),
     )
 
 
@@ -126,5 +145,5 @@ def session(key: str) -> Response:
     return _feed(
         lambda p: found.title if (found := p.session(key)) else None,
         lambda e: e.session.key == key,
-        f"No published session {key!r}.",
+        gettext("No published session %(session)s.", session=repr(key)),
     )

@@ -16,7 +16,8 @@ MAX_QUERY_CHARS = 200
 MAX_VALUE_CHARS = 200
 TRUE_WORDS = frozenset({"1", "on", "true", "yes"})
 # The query parameters `Filters.from_args` reads: pages that filter declare them to the page cache.
-PARAMS = ("track", "type", "room", "lang", "hybrid", "q")
+# `lang` is the interface language (webapp/i18n.py), so the interpretation filter is `interpretation`.
+PARAMS = ("track", "type", "room", "interpretation", "hybrid", "q")
 
 
 def fold(text: str) -> str:
@@ -43,7 +44,7 @@ class Filters:
             track=_value(args, "track"),
             type=_value(args, "type"),
             room=_value(args, "room"),
-            language=_value(args, "lang"),
+            language=_value(args, "interpretation"),
             hybrid=_value(args, "hybrid").lower() in TRUE_WORDS,
             query=" ".join((args.get("q") or "").split())[:MAX_QUERY_CHARS],
         )
@@ -58,7 +59,7 @@ class Filters:
             "track": self.track,
             "type": self.type,
             "room": self.room,
-            "lang": self.language,
+            "interpretation": self.language,
             "hybrid": "1" if self.hybrid else "",
             "q": self.query,
         }

@@ -10,21 +10,46 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_skeleton
 from flask import Blueprint
+from flask_babel import get_locale
 
 from webapp.db import get_db
 from webapp.pages import site_event
 from webapp.programme import language_name, time_label
 
+# English keeps the house style ("Tuesday 8 July 2025"); other languages take their own (CLDR)
+# order and words: "mardi 8 juillet 2025", "2025年7月8日星期二".
+LONG_DATE = {"en": "EEEE d MMMM y"}
+SHORT_DATE = {"en": "EEE d MMM"}
+
 
 def long_date(day: date) -> str:
-    """Tuesday 8 July 2025"""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """Tuesday 8 July 2025, in the interface language."""
+    locale = get_locale()
+    return format_date(day, LONG_DATE.get(str(locale), "full"), locale=locale)
+
+
+def weekday(day: date, width: str = "EEEE") -> str:
+    """Tuesday (`EEE`: Tue), in the interface language."""
+    return format_date(day, width, locale=get_locale())
+
+
+def day_month(day: date, skeleton: str = "MMMMd") -> str:
+    """8 July (`MMMd`: 8 Jul), in the interface language's order."""
+    locale = get_locale()
+    if str(locale) == "en":
+        return format_date(day, "d MMMM" if skeleton == "MMMMd" else "d MMM", locale=locale)
+    return format_skeleton(skeleton, day, locale=locale)
 
 
 def short_date(day: date) -> str:
-    """Tue 8 Jul"""
-    return f"{day:%a} {day.day} {day:%b}"
+    """Tue 8 Jul, in the interface language."""
+    locale = get_locale()
+    pattern = SHORT_DATE.get(str(locale))
+    if pattern is not None:
+        return format_date(day, pattern, locale=locale)
+    return format_skeleton("MMMEd", day, locale=locale)
 
 
 ACRONYMS = frozenset({"ai", "ict", "itu", "un", "wsis"})
@@ -76,7 +101,7 @@ def site_context() -> dict[str, Any]:
 
 
 def register(bp: Blueprint) -> None:
-    filters = (long_date, short_date, clock, utc_offset, venue_time, from_utc)
+    filters = (long_date, short_date, weekday, day_month, clock, utc_offset, venue_time, from_utc)
     for function in (*filters, language_name, kind_label, paragraphs):
         bp.add_app_template_filter(function)
     bp.app_context_processor(site_context)

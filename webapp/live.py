@@ -20,6 +20,7 @@ notices that publishing sends. Anonymous viewers see only public state.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.orm import Session as DbSession
 
@@ -134,9 +136,10 @@ class LiveHub:
             zone = ZoneInfo(event.timezone)
             for state in live.transitions(before, after):
                 payload = {**card(state, zone), "sent_at": time.time()}
-                message = live.announcement(before.get(state.key), state)
-                if message:
-                    payload["message"] = message
+                said = live.announced(before.get(state.key), state)
+                if said:  # the English sentence, and what pages need to say it in theirs
+                    payload["message"] = live.say(said)
+                    payload["announcement"] = said
                 self.send("session_state", payload, live.slot_rooms(event.id, state.slot))
             if live.board_shape(boards) != live.board_shape(boards_before):
                 self.send("board", self.board_payload(boards, zone), [live.event_room(event.id)])
@@ -319,6 +322,47 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def phase_labels() -> dict[str, str]:
+    """Each phase of a session as people read it, in this request's language."""
+    return {phase: gettext(label) for phase, label in live.PHASE_LABELS.items()}
+
+
+def client_texts() -> dict[str, Any]:
+    """What static/live.js writes, in this request's language ({name}s are filled in there)."""
+    return {
+        "phases": phase_labels(),
+        "delay": gettext("+%(minutes)s min", minutes="{minutes}"),
+        "nothing_now": gettext("Nothing on"),
+        "nothing_next": gettext("Nothing more scheduled"),
+        "join": gettext("Join online"),
+        "live": gettext("Live"),
+        "reconnecting": gettext("Reconnecting…"),
+        "not_connected": gettext("Not connected: %(reason)s", reason="{reason}"),
+        "retrying": gettext("retrying"),
+        "open": gettext("%(title)s is open.", title="{title}"),
+        "agenda_changed": gettext(
+            "The agenda was updated (version %(version)s, %(changes)s change(s)).",
+            version="{version}",
+            changes="{changes}",
+        ),
+        "cancelled": gettext("Your session %(title)s was cancelled.", title="{title}"),
+        "moved": gettext("Your session %(title)s has moved.", title="{title}"),
+        "announcements": {kind: _slots(gettext(text)) for kind, text in live.ANNOUNCEMENTS.items()},
+    }
+
+
+def _slots(text: str) -> str:
+    """%(name)s placeholders as live.js fills them: {name}."""
+    return PLACEHOLDER.sub(r"{\1}", text)
+
+
+def translated_announcements() -> dict[str, str]:
+    return {kind: gettext(text) for kind, text in live.ANNOUNCEMENTS.items()}
+
+
 @bp.get("/now")
 def now_page() -> Response:
     """Now & Next: per room, the session on now and the next one, kept current over Socket.IO.
@@ -341,6 +385,7 @@ def now_page() -> Response:
         join_base=url_for("participation.join", session_key="SESSION"),
         session_base=url_for("agenda.session", key="SESSION"),
         namespace=NAMESPACE,
+        texts=client_texts(),
     )
     if token is None:
         return conditional_response(page.encode(), "text/html")

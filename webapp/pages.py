@@ -3,9 +3,10 @@
 Only the latest *published* version is ever read: drafts cannot reach a page. Every public page,
 calendar feed, export, schedule file and API response depends only on the agenda's state
 (`scheduler.effective.AgendaState`: the event's import, its published version and the programme
-team's live changes) and on its URL. `published` builds such a response once per (state, host,
-path, the query parameters the view declares), keeps its bytes with a SHA-256 ETag, and serves it
-from memory after that, or a bodiless 304 when the client's ETag (or Last-Modified) still holds.
+team's live changes), on its URL and on the interface language. `published` builds such a response
+once per (state, host, path, language, the query parameters the view declares), keeps its bytes
+with a SHA-256 ETag, and serves it from memory after that, or a bodiless 304 when the client's
+ETag (or Last-Modified) still holds.
 
 The state is read from the database on every request (one query), so a publication or a live
 change made by any process or the command line shows at once, on every server process. The event
@@ -39,6 +40,7 @@ from scheduler.effective import AgendaState, EventGone, agenda_state
 from scheduler.models import Event
 from webapp.conditional import body_etag
 from webapp.db import get_db
+from webapp.i18n import select_locale
 from webapp.programme import Programme, SnapshotCache
 
 PageView = Callable[..., str | Response]
@@ -188,8 +190,9 @@ def init_app(app: Flask) -> None:
 
 def _key(state: AgendaState, params: tuple[str, ...]) -> Key:
     # The host too: feeds and links built with `_external` differ per host name.
+    # And the interface language, whichever way it was chosen (URL, cookie or Accept-Language).
     chosen = [f"{name}={request.args[name]}" for name in params if name in request.args]
-    return (state.tag, request.host, request.path, *chosen)
+    return (state.tag, request.host, request.path, select_locale(), *chosen)
 
 
 def _serve(cached: CachedResponse, state: AgendaState) -> Response:
@@ -207,6 +210,7 @@ def _serve(cached: CachedResponse, state: AgendaState) -> Response:
         response.last_modified = state.last_modified.replace(microsecond=0, tzinfo=UTC)
     # Always revalidate: a change must show at once, and a 304 costs almost nothing.
     response.headers["Cache-Control"] = "public, no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response.make_conditional(request)
 
 
@@ -233,6 +237,7 @@ def published(
                 abort(404, description=NOT_PUBLISHED)
             if strict and not set(request.args) <= set(declared):
                 return make_response(view(**kwargs))
+            g.cache_params = declared
             cache: ResponseCache = current_app.extensions["agenda_responses"]
             key = _key(state, declared)
             cached = cache.get(key)

@@ -33,6 +33,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale, gettext
 
 from scheduler import participants
 from scheduler.agenda import latest_published
@@ -41,13 +42,13 @@ from scheduler.ical import Extras, build_calendar, feed_info
 from scheduler.joinlinks import Admission, JoinProvider, admit, offers_online, provider_from_config
 from scheduler.live import EventClock
 from scheduler.models import Event, Participant
-from webapp import messages
-from webapp.calendar_feeds import calendar_response
+from webapp import i18n, messages
+from webapp.calendar_feeds import calendar_name, calendar_response, feed_texts
 from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
 from webapp.feed_data import session_page_url, uid_host
 from webapp.pages import current_programme, site_event
-from webapp.programme import SessionView
+from webapp.programme import SessionView, language_name
 from webapp.redirects import safe_next
 from webapp.sealed import seal, unseal
 
@@ -87,6 +88,19 @@ def join_provider() -> JoinProvider | None:
     return current_app.extensions["join_provider"]
 
 
+@bp.after_app_request
+def _keep_language(response: Response) -> Response:
+    """A registered participant who picks a language in the switcher keeps it in their profile
+    (one query, only then)."""
+    wanted = request.args.get(i18n.PARAMETER)
+    if wanted in i18n.offered_codes() and remembered_token() and (event := site_event(get_db())):
+        participant = current_participant(event)
+        if participant is not None and participant.interface_language != wanted:
+            participants.set_interface_language(participant, wanted)
+            get_db().commit()
+    return response
+
+
 @bp.after_request
 def _private(response: Response) -> Response:
     # Tokens and bookmarks appear in these pages' URLs and bodies: keep them out of caches and
@@ -100,7 +114,7 @@ def _private(response: Response) -> Response:
 def _event() -> Event:
     event = site_event(get_db())
     if event is None:
-        abort(404, description="No event is served here yet.")
+        abort(404, description=gettext("No event is served here yet."))
     return event
 
 
@@ -156,9 +170,16 @@ def me() -> Response:
 # --- registration ---------------------------------------------------------------------------------
 
 
+def _countries() -> list[tuple[str, str]]:
+    """Every country, named and sorted in the interface language (CLDR), else in English."""
+    names = get_locale().territories
+    named = [(code, names.get(code, english)) for code, english in participants.countries()]
+    return sorted(named, key=lambda pair: pair[1].casefold())
+
+
 def _form_choices() -> dict[str, Any]:
     return {
-        "countries": participants.countries(),
+        "countries": _countries(),
         "groups": participants.STAKEHOLDER_GROUPS,
         "languages": participants.LANGUAGES,
     }
@@ -193,6 +214,9 @@ def register() -> str | tuple[str, int]:
         return _register_page(given, error.problems, pending), 400
     db = get_db()
     participant, token, new = participants.register_or_renew(db, event, form)
+    if new:
+        # The language they read the site in, for their feed and their link on other devices.
+        participants.set_interface_language(participant, i18n.select_locale())
     if pending is not None:
         participants.add_bookmark(db, participant, participants.session_by_key(db, event, pending.key))
     messages.send_link(db, event, participant, token, first=new)
@@ -214,11 +238,15 @@ def register() -> str | tuple[str, int]:
 
 @bp.get("/my/<token>")
 def my_link(token: str) -> Response | tuple[str, int]:
-    if participants.by_token(get_db(), _event(), token) is None:
+    participant = participants.by_token(get_db(), _event(), token)
+    if participant is None:
         return render_template("participation/invalid_link.html"), 404
     _remember(token)
     # Off the address bar and out of the history: the page itself is at /my.
-    return redirect(url_for(".my_agenda"), 303)
+    response = redirect(url_for(".my_agenda"), 303)
+    if i18n.COOKIE not in request.cookies and participant.interface_language:  # unless this browser chose
+        i18n.remember_language(response, participant.interface_language)
+    return response
 
 
 @bp.post("/my/forget")
@@ -234,6 +262,7 @@ def my_agenda() -> Response | str:
     participant = current_participant(event)
     if participant is None:
         return redirect(url_for(".register"), 303)
+    i18n.prefer(participant.interface_language)
     token = remembered_token() or ""
     keys = participants.bookmarked_keys(get_db(), participant)
     programme = current_programme()
@@ -248,7 +277,7 @@ def my_agenda() -> Response | str:
         token=token,
         link=url_for(".my_link", token=token, _external=True),
         feed=url_for(".personal_feed", token=token, _external=True),
-        language=participants.LANGUAGES[participant.language],
+        language=language_name(participant.language),
     )
 
 
@@ -311,15 +340,17 @@ def personal_feed(token: str) -> Response:
     participant = participants.by_token(db, event, token)
     version = latest_published(db, event)
     if participant is None or version is None:
-        abort(404, description="This calendar link is not valid (it may have been replaced).")
+        abort(404, description=gettext("This calendar link is not valid (it may have been replaced)."))
     keys = participants.bookmarked_keys(db, participant)
     chosen = [e for e in agenda_entries(db, version) if e.session.key in keys]
     extras = {
         key: Extras(join_url=join_link(key, token, external=True), alarm_before=REMINDER) for key in keys
     }
-    body = build_calendar(
-        feed_info(event, f"{event.name}: my agenda", uid_host()), chosen, session_page_url, extras
-    )
+    # In the participant's language (if the site offers it): calendar apps send no cookie.
+    with force_locale(i18n.offered_or_default(participant.interface_language)):
+        name = calendar_name(event.name, gettext("my agenda"))
+        feed = feed_info(event, name, uid_host(), feed_texts())
+    body = build_calendar(feed, chosen, session_page_url, extras)
     # Bookmarks change the feed between publications: the ETag (a hash of the body) tells clients.
     return calendar_response(body, None, private=True)
 

@@ -18,29 +18,22 @@ from datetime import UTC, date, datetime, time
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.effective import AgendaEntry, AgendaState, Note, Status, agenda_entries
+from scheduler.languages import LANGUAGES
 from scheduler.models import Day, Event, ScheduleVersion
 from scheduler.models import Room as RoomRow
 
 HYBRID_FEATURE = "hybrid"
 ACTION_LINE = re.compile(r"C\d+")
 
-# The six UN languages, the ones interpretation is offered in.
-LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "zh": "Chinese",
-    "en": "English",
-    "fr": "French",
-    "ru": "Russian",
-    "es": "Spanish",
-}
-
-
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    """A language's name in the interface language ("French", "français", "法语"), from CLDR."""
+    locale = get_locale()
+    name = locale.languages.get(code, code) if locale is not None else code
+    return name[:1].upper() + name[1:]
 
 
 def time_label(venue: str, timezone: str) -> str:
@@ -222,7 +215,7 @@ class Programme:
     def languages(self) -> tuple[str, ...]:
         """Interpretation languages offered somewhere, in the UN order, then any others."""
         offered = {code for s in self.live_sessions for code in s.interpretation}
-        known = [code for code in LANGUAGE_NAMES if code in offered]
+        known = [code for code in LANGUAGES if code in offered]
         return tuple(known + sorted(offered - set(known)))
 
     @cached_property

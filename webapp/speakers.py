@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.models import AvailabilityReport, Session, Speaker
 from scheduler.speaker_links import verify_token
 from scheduler.store import utc_now
+from webapp import i18n
 from webapp.csrf import check_csrf, csrf_token
 from webapp.db import get_db
 from webapp.filters import Filters, fold
@@ -105,24 +107,26 @@ def _parse_moment(text: str, label: str, errors: list[str]) -> datetime | None:
     try:
         return datetime.fromisoformat(text).replace(tzinfo=None, second=0, microsecond=0)
     except ValueError:
-        errors.append(f"{label} is not a date and time (expected e.g. 2025-07-08T14:00).")
+        errors.append(
+            gettext("%(field)s is not a date and time (expected e.g. 2025-07-08T14:00).", field=label)
+        )
         return None
 
 
 def _validate(form: ReportForm, own: tuple[SessionView, ...]) -> tuple[datetime | None, datetime | None]:
     """Check the form in place (filling `form.errors`); return the period, if one was given."""
     if form.session and form.session not in {s.key for s in own}:
-        form.errors.append("Choose one of your own sessions.")
-    start = _parse_moment(form.start, "From", form.errors)
-    end = _parse_moment(form.end, "Until", form.errors)
+        form.errors.append(gettext("Choose one of your own sessions."))
+    start = _parse_moment(form.start, gettext("From"), form.errors)
+    end = _parse_moment(form.end, gettext("Until"), form.errors)
     if bool(form.start) != bool(form.end):
-        form.errors.append("Give both ends of the period you cannot make, or neither.")
+        form.errors.append(gettext("Give both ends of the period you cannot make, or neither."))
     elif start and end and end <= start:
-        form.errors.append("The period must end after it starts.")
+        form.errors.append(gettext("The period must end after it starts."))
     if not form.session and not (form.start or form.end):
-        form.errors.append("Choose a session or give a period you cannot make.")
+        form.errors.append(gettext("Choose a session or give a period you cannot make."))
     if len(form.message) > MAX_MESSAGE_CHARS:
-        form.errors.append(f"Keep the message under {MAX_MESSAGE_CHARS} characters.")
+        form.errors.append(gettext("Keep the message under %(limit)s characters.", limit=MAX_MESSAGE_CHARS))
     return start, end
 
 
@@ -169,6 +173,7 @@ def _private_response(body: str, status: int = 200) -> Response:
 def _render_private(
     db: DbSession, speaker: Speaker, token: str, form: ReportForm, status: int = 200
 ) -> Response:
+    i18n.prefer(speaker.language)
     programme = programme_of(db, speaker.event)
     own = _own_sessions(programme, speaker)
     body = render_template(
@@ -202,6 +207,8 @@ def report(token: str) -> ResponseReturnValue:
     if form.errors:
         return _render_private(db, speaker, token, form, status=400)
     _store_report(db, speaker, form, start, end)
-    flash("Thank you: the programme team has your message and will be in touch if the agenda changes.")
+    flash(
+        gettext("Thank you: the programme team has your message and will be in touch if the agenda changes.")
+    )
     # Post/redirect/get: reloading the confirmation does not send the report twice.
     return redirect(url_for("speakers.private", token=token), 303)

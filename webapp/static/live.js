@@ -17,7 +17,9 @@
       var timer = setInterval(function () {
         left -= 1;
         if (left <= 0) { clearInterval(timer); window.location.reload(); return; }
-        el.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
+        // The words come translated from the server: "{minutes} min {seconds} s".
+        el.textContent = el.dataset.countdownPattern
+          .replace("{minutes}", Math.floor(left / 60)).replace("{seconds}", left % 60);
       }, 1000);
     });
   }
@@ -30,6 +32,26 @@
     var status = document.querySelector("[data-live-status]");
     var notices = document.querySelector("[data-live-notices]");
     var cardTemplate = document.getElementById("live-card");
+    // The words, in the page's language, from the server (webapp/live.py client_texts).
+    var texts = JSON.parse(root.dataset.texts || "{}");
+
+    // `text` with its {name} slots filled from `values`.
+    function fillIn(text, values) {
+      return Object.keys(values || {}).reduce(function (out, key) {
+        return out.split("{" + key + "}").join(values[key]);
+      }, text);
+    }
+
+    function say(name, values) {
+      return fillIn(texts[name] || name, values);
+    }
+
+    // A change the team made, in this page's language when the server said which one it is.
+    function spoken(s) {
+      var said = s.announcement;
+      var text = said && (texts.announcements || {})[said.kind];
+      return text ? fillIn(text, said.values) : s.message;
+    }
     var roomTemplate = document.getElementById("live-room");
 
     function joinUrl(key) {
@@ -39,8 +61,8 @@
     function fill(card, s) {
       card.dataset.session = s.session;
       card.dataset.phase = s.phase;
-      card.querySelector('[data-field="phase_label"]').textContent = s.phase_label;
-      card.querySelector('[data-field="delay"]').textContent = s.delay_minutes ? "+" + s.delay_minutes + " min" : "";
+      card.querySelector('[data-field="phase_label"]').textContent = (texts.phases || {})[s.phase] || s.phase_label;
+      card.querySelector('[data-field="delay"]').textContent = s.delay_minutes ? say("delay", { minutes: s.delay_minutes }) : "";
       var title = card.querySelector('[data-field="title"]');
       title.textContent = s.title;
       title.href = sessionBase.replace("SESSION", encodeURIComponent(s.session));
@@ -89,8 +111,8 @@
         var section = roomTemplate.content.firstElementChild.cloneNode(true);
         section.dataset.room = room.room;
         section.querySelector("h2").textContent = room.room_name;
-        slot(section, "now", room.now, "Nothing on");
-        slot(section, "next", room.next, "Nothing more scheduled");
+        slot(section, "now", room.now, say("nothing_now"));
+        slot(section, "next", room.next, say("nothing_next"));
         root.appendChild(section);
         filled(section);
       });
@@ -109,7 +131,7 @@
         var a = document.createElement("a");
         a.className = "button";
         a.href = link;
-        a.textContent = "Join online";
+        a.textContent = say("join");
         p.appendChild(a);
       }
       notices.prepend(p);
@@ -120,14 +142,14 @@
     if (token) { auth.token = token; }
     var socket = io(root.dataset.namespace, { auth: auth });
 
-    socket.on("connect", function () { status.textContent = "Live"; });
-    socket.on("disconnect", function () { status.textContent = "Reconnecting…"; });
+    socket.on("connect", function () { status.textContent = say("live"); });
+    socket.on("disconnect", function () { status.textContent = say("reconnecting"); });
     socket.on("connect_error", function (error) {
-      status.textContent = "Not connected: " + (error && error.message ? error.message : "retrying");
+      status.textContent = say("not_connected", { reason: error && error.message ? error.message : say("retrying") });
     });
     socket.on("snapshot", function (data) {
       render(data.rooms);
-      (data.open || []).forEach(function (s) { announce(s.title + " is open.", s.url); });
+      (data.open || []).forEach(function (s) { announce(say("open", { title: s.title }), s.url); });
     });
     socket.on("board", function (data) { render(data.rooms); });
     socket.on("session_state", function (s) {
@@ -135,16 +157,16 @@
         fill(card, s);
         filled(card);
       });
-      if (s.message) { announce(s.message); }
+      if (s.message) { announce(spoken(s)); }
     });
-    socket.on("join_open", function (s) { announce(s.title + " is open.", s.url); });
-    socket.on("notice", function (n) { announce(n.message); });
+    socket.on("join_open", function (s) { announce(say("open", { title: s.title }), s.url); });
+    socket.on("notice", function (n) { announce(n.announcement ? spoken(n) : n.message); });
     socket.on("agenda_changed", function (a) {
-      announce("The agenda was updated (version " + a.version + ", " + a.changes.length + " change(s)).");
+      announce(say("agenda_changed", { version: a.version, changes: a.changes.length }));
     });
     socket.on("bookmarks_changed", function (a) {
       a.changes.forEach(function (c) {
-        announce("Your session " + c.title + (c.kind === "cancelled" ? " was cancelled." : " has moved."));
+        announce(say(c.kind === "cancelled" ? "cancelled" : "moved", { title: c.title }));
       });
     });
   }

@@ -28,10 +28,12 @@
   var switcher = document.querySelector("[data-zone-switch]");
   var texts = switcher ? switcher.dataset : {};
   var dayKey = { year: "numeric", month: "2-digit", day: "2-digit" };
+  // Weekdays in the page's language; English keeps the 24-hour British style of the pages.
+  var pageLocale = !root.lang || root.lang === "en" ? "en-GB" : root.lang;
 
   function formatter(zone, options, locale) {
     try {
-      return new Intl.DateTimeFormat(locale || "en-GB", Object.assign({ timeZone: zone }, options));
+      return new Intl.DateTimeFormat(locale || pageLocale, Object.assign({ timeZone: zone }, options));
     } catch (error) {
       return null; // an unknown zone name
     }
