@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from scheduler import config
 from scheduler.db import make_engine, transaction
 from scheduler.models import Speaker
 from scheduler.notifications import stop_signature
@@ -82,6 +81,10 @@ def _sample(db_url: str) -> tuple[str, str]:
     return first, token
 
 
+# The server's key, which signs the stop links of its messages too.
+SECRET_KEY = "a browser test key of at least 32 bytes"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("path")
@@ -93,6 +96,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         **os.environ,
         "DATABASE_URL": db_url,
         "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": SECRET_KEY,
         "JOIN_URL_TEMPLATE_ROOMS": json.dumps({r: "https://meet.example.org/{room}" for r in rooms}),
         "SOCKETIO_MESSAGE_QUEUE": "",
     }
@@ -497,7 +501,7 @@ def test_no_axe_violation_on_the_way_through_registration(served: Served, browse
     page.click("form[action$='/lost-link'] button[type=submit]")
     page.wait_for_selector("[data-link-sent]")
     check(page, f"lost link sent at {width} px")
-    signature = stop_signature(config.default("SECRET_KEY"), "participant", 1)
+    signature = stop_signature(SECRET_KEY, "participant", 1)
     page.goto(f"{served.base}/messages/stop/participant/1/{signature}")
     check(page, f"stop messages at {width} px")
     page.context.close()

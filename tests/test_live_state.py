@@ -331,6 +331,10 @@ def test_notify_session_reaches_session_watchers_and_bookmarkers() -> None:
     assert payload == {
         "kind": "delay", "session": "s-open", "room": "room-a", "delay_minutes": 10,
         "message": "S-OPEN is delayed by 10 minutes: now 16:10-17:10, ROOM-A.", "sent_at": payload["sent_at"],
+        # What each client shows in its own language (live.js).
+        "announcement": {"kind": "delay", "values": {
+            "title": "S-OPEN", "room": "ROOM-A", "start": "16:10", "end": "17:10", "minutes": 10,
+        }},
     }
     assert payload["sent_at"] == pytest.approx(time.time(), abs=300)
 
