@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time as time_module
 from datetime import date, time
 
 import pytest
@@ -89,3 +90,15 @@ def test_xlsx_never_stores_a_formula() -> None:
     cells = [row[1] for row in sheet.iter_rows(min_row=2)]
     assert [c.data_type for c in cells] == ["s"] * len(texts)
     assert [c.value for c in cells] == texts
+
+
+def test_the_same_agenda_is_the_same_workbook_whenever_and_wherever_it_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two server processes build their own copy: with one ETag, a revalidation answers 304 on either.
+    rows = [["s-1", date(2025, 7, 8), time(10, 0)]]
+    first = agenda_xlsx("Agenda", ["id", "day", "start"], rows)
+    later = time_module.time() + 3600
+    monkeypatch.setattr(time_module, "time", lambda: later)
+    assert agenda_xlsx("Agenda", ["id", "day", "start"], rows) == first
+    assert load_workbook(io.BytesIO(first)).active["A2"].value == "s-1"

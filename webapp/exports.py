@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 
 from flask import Blueprint, Response, abort, url_for
 from openpyxl import Workbook
@@ -118,11 +119,15 @@ def csv_export() -> Response:
 # --- XLSX ------------------------------------------------------------------------------------------
 
 _NUMBER_FORMATS = {date: "yyyy-mm-dd", time: "hh:mm"}
+# The date every part of a workbook carries (the earliest a zip archive can hold): the same agenda
+# is then the same bytes, and the same ETag, on every server process.
+_STAMP = (1980, 1, 1, 0, 0, 0)
 _WIDEST_COLUMN = 60
 
 
 def agenda_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     workbook = Workbook()
+    workbook.properties.created = workbook.properties.modified = datetime(*_STAMP)
     sheet = workbook.active
     sheet.title = "Agenda"
     sheet.append(list(header))
@@ -144,6 +149,17 @@ def agenda_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]
     workbook.properties.title = title
     out = io.BytesIO()
     workbook.save(out)
+    return _undated(out.getvalue())
+
+
+def _undated(archive: bytes) -> bytes:
+    """The workbook's zip archive again, every part dated `_STAMP` instead of the time of writing."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w") as target:
+        for part in source.infolist():
+            info = zipfile.ZipInfo(part.filename, date_time=_STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(part))
     return out.getvalue()
 
 
@@ -153,5 +169,4 @@ def xlsx_export() -> Response:
     programme = _programme()
     title = f"{programme.name}, version {programme.version_number}"
     body = agenda_xlsx(title, _header(programme), [_row(s) for s in programme.sessions])
-    # openpyxl stamps each file with the time it is written: its ETag holds per process, not across them.
     return _attachment(Response(body, mimetype=XLSX_MIMETYPE), _filename(programme, "xlsx"))
