@@ -10,8 +10,9 @@ tree the test file sits in) included, so the mutated code is what every test pro
 
 Each run writes `report.json` in its folder, and docs/testing.md is rewritten (between its
 mutation-report markers) from every module's latest report: the scores, and each mutant not killed
-with, when `tests/mutation_equivalents.toml` explains it as equivalent, the reason. A module run
-below `[tool.mutation] target` makes the command fail.
+with, when `tests/mutation_equivalents.toml` explains it as equivalent, the reason. A module with no
+report in this checkout (run in another one, whose ignored `.mutation/` this one lacks) keeps its
+lines as they stand. A module run below `[tool.mutation] target` makes the command fail.
 """
 
 from __future__ import annotations
@@ -224,7 +225,9 @@ def _inline(text: str) -> str:
     return text.replace("|", "\\|").replace("`", "'")
 
 
-def markdown(modules: list[str], reports: list[Report], target: float) -> str:
+def markdown(modules: list[str], reports: list[Report], target: float, earlier: str = "") -> str:
+    """The block for docs/testing.md: each module's latest run here, else its lines in `earlier`
+    (the block as it stands: runs made in other checkouts, whose work folders this one lacks)."""
     lines = [
         f"Scores from `make mutation` (mutmut {_mutmut_version()}, {_workers()} workers); "
         f"target {target:.0%} per module.",
@@ -237,10 +240,12 @@ def markdown(modules: list[str], reports: list[Report], target: float) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     by_module = {r.module: r for r in reports}
+    kept = _earlier_lines(earlier)
     for module in modules:
         r = by_module.get(module)
         if r is None:
-            lines.append(f"| `{module}` | not run yet | | | | | | | | |")
+            row, _ = kept.get(module, (None, []))
+            lines.append(row or f"| `{module}` | not run yet | | | | | | | | |")
             continue
         c = r.counts
         lines.append(
@@ -249,13 +254,31 @@ def markdown(modules: list[str], reports: list[Report], target: float) -> str:
             f"{r.killed / max(1, r.total - r.explained):.1%} | {r.seconds / 60:.1f} |"
         )
     lines += ["", "Mutants not killed, and why each is harmless where it is:", ""]
-    for r in reports:
+    for module in modules:
+        r = by_module.get(module)
+        if r is None:
+            lines += kept.get(module, (None, []))[1]
+            continue
         for s in r.survivors:
             removed, added = _changed_lines(s.diff)
             why = s.reason or "**not explained: add a test or a reason**"
             lines.append(f"- `{r.module}` `{function_of(s.name)}` ({s.status}): "
                          f"`{_inline(removed)}` → `{_inline(added)}`: {why}")
     return "\n".join(lines)
+
+
+def _earlier_lines(block: str) -> dict[str, tuple[str | None, list[str]]]:
+    """Per module, its table row (unless "not run yet") and its survivor lines in `block`."""
+    kept: dict[str, tuple[str | None, list[str]]] = {}
+    for line in block.splitlines():
+        if line.startswith("| `") and "not run yet" not in line:
+            module = line.split("`")[1]
+            kept[module] = (line, kept.get(module, (None, []))[1])
+        elif line.startswith("- `"):
+            module = line.split("`")[1]
+            row, survivors = kept.get(module, (None, []))
+            kept[module] = (row, [*survivors, line])
+    return kept
 
 
 def _mutmut_version() -> str:
@@ -271,8 +294,9 @@ def _workers() -> int:
 def write_docs(modules: list[str], reports: list[Report], target: float) -> None:
     text = DOCS.read_text(encoding="utf-8")
     head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    DOCS.write_text(f"{head}{BEGIN}\n{markdown(modules, reports, target)}\n{END}{tail}", encoding="utf-8")
+    earlier, _, tail = rest.partition(END)
+    block = markdown(modules, reports, target, earlier)
+    DOCS.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -200,6 +200,10 @@ def test_load_slots_reads_the_latest_published_agenda(engine: Engine) -> None:
         slots = {s.key: s for s in live.load_slots(db, event_of(db, event_id))}
     assert set(slots) == {"s-morning", "s-open", "s-next", "s-par", "s-day2"}
     assert (slots["s-open"].room_key, slots["s-open"].start) == ("room-a", at(DAY1, "16:00"))
+    # Boards list rooms in the file's room order.
+    assert [(s.room_position, s.room_name) for s in (slots["s-open"], slots["s-par"], slots["s-day2"])] == [
+        (0, "Room A"), (1, "Room B"), (2, "Room C")
+    ]
 
 
 @pytest.mark.db

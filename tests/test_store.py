@@ -170,6 +170,14 @@ def test_slug_defaults_to_the_slugified_name() -> None:
     assert slugify("Événement à Genève") == "evenement-a-geneve"
     assert slugify("2025") == "event-2025"
     assert slugify("???") == "event"
+    assert slugify("¡WSIS+20: Geneva!") == "wsis-20-geneva"  # no hyphen left at either end
+
+
+def test_a_long_name_gives_a_slug_that_fits_with_room_for_a_prefix() -> None:
+    longest = models.Event.slug.type.length
+    assert slugify("a" * 200) == "a" * (longest - len("event-"))
+    # Cut where a hyphen falls, the slug still ends in a letter.
+    assert slugify("a" * (longest - len("event-") - 1) + " b c") == "a" * (longest - len("event-") - 1)
 
 
 def test_import_stores_the_event_under_its_slug(engine: Engine) -> None:
@@ -299,6 +307,7 @@ def test_speaker_links_must_name_known_speakers_once(engine: Engine) -> None:
         "session 's-x': unknown speaker id 'nobody'",
         "session 's-x': a speaker is listed more than once",
     ]
+    assert str(error.value) == "; ".join(error.value.issues)
 
 
 @contextmanager

@@ -63,3 +63,9 @@ def test_a_window_shorter_than_its_session_is_reported_at_the_window() -> None:
     data = opening("2025-07-07T09:00", "2025-07-07T09:00", "2025-07-07T10:15")
     assert [i.path for i in issues(data)] == ["sessions[0].window", "sessions[0].fixed.start"]
     assert "is shorter than the session's 90 minutes" in issues(data)[0].message
+
+
+@pytest.mark.parametrize("start", ["2025-07-07T17:00", "2025-07-07T11:00"])
+def test_a_fixed_start_may_end_as_the_day_closes_or_as_a_break_begins(start: str) -> None:
+    """17:00 + 90 minutes is the day's close (18:30); 11:00 + 90 minutes is lunch (12:30)."""
+    parse_problem(opening(start, "2025-07-07T09:00", "2025-07-07T18:30"))
