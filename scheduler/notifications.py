@@ -166,6 +166,12 @@ def _put(
     return int(written is not None)
 
 
+def reading_language(person: Speaker | Participant) -> str | None:
+    """The language a person reads messages in: a participant's is the one they read the site in
+    (their `language` picks an interpretation channel, and stands in when that is not known)."""
+    return getattr(person, "interface_language", None) or person.language
+
+
 def _greeting(language: str | None, name: str) -> str:
     return for_language(language).gettext("Dear %(name)s,") % {"name": name}
 
@@ -386,9 +392,9 @@ def slot_session(db: DbSession, slot: Slot) -> Session:
 def _live_draft(
     event: Event, slot: Slot, action: str, who: str, person: Speaker | Participant, mailing: Mailing
 ) -> Draft:
-    t = for_language(person.language)
+    t = for_language(reading_language(person))
     values = {
-        "greeting": _greeting(person.language, person.name),
+        "greeting": _greeting(reading_language(person), person.name),
         "title": slot.title,
         "room": slot.room_name,
         "start": f"{slot.starts_at:%H:%M}",
@@ -416,7 +422,7 @@ def _live_draft(
     else:
         footer = t.gettext("You bookmarked this session. To stop messages on the day: %(link)s")
     footer %= {"link": stop_link(mailing, who, person.id)}
-    return _draft(person.language, person.name, person.email, event, subject, body, footer)
+    return _draft(reading_language(person), person.name, person.email, event, subject, body, footer)
 
 
 # --- registration and lost links -----------------------------------------------------------------
@@ -426,9 +432,9 @@ def participant_link(
     db: DbSession, event: Event, participant: Participant, token: str, mailing: Mailing, *, first: bool
 ) -> Written:
     """The participant's personal link: on registering (`first`), or a fresh one replacing the old."""
-    t = for_language(participant.language)
+    t = for_language(reading_language(participant))
     values = {
-        "greeting": _greeting(participant.language, participant.name),
+        "greeting": _greeting(reading_language(participant), participant.name),
         "event": event.name,
         "link": personal_link(mailing.base_url, token),
     }
@@ -455,5 +461,6 @@ def participant_link(
     footer = t.gettext("To stop messages about your bookmarked sessions: %(link)s") % {
         "link": stop_link(mailing, PARTICIPANT, participant.id)
     }
-    draft = _draft(participant.language, participant.name, participant.email, event, subject, body, footer)
+    language = reading_language(participant)
+    draft = _draft(language, participant.name, participant.email, event, subject, body, footer)
     return Written(_put(db, event, mailing, draft, "registration", f"participant {participant.id}", None))

@@ -161,6 +161,8 @@ def test_a_cancellation_tells_speakers_and_bookmarkers_once_per_change(engine: E
             participants.add_bookmark(db, participants.find(db, event, participant_id),
                                       participants.session_by_key(db, event, "s-open"))  # fmt: skip
         participants.find(db, event, bob).live_messages = False
+        # Ada chose French interpretation but reads the site in English: messages follow the site.
+        participants.find(db, event, ada).interface_language = "en"
         slot = live.change(db, event, "s-open", "cancel", actor=SYSTEM)
         done = notifications.live_change(db, event, slot, "cancel", mailing(), actor=SYSTEM)
         # Speakers sp-m1 and sp-m2, and Ada; Bob stopped live messages.
@@ -173,6 +175,23 @@ def test_a_cancellation_tells_speakers_and_bookmarkers_once_per_change(engine: E
         [text] = list(texts)
     assert "“Opening the floor” (2025-07-08, Room A) is cancelled." in text
     assert f"{BASE}/messages/stop/participant/{ada}/" in text
+
+
+def test_a_participant_reads_messages_in_the_language_they_read_the_site_in(engine: Engine) -> None:
+    event_id = seed(engine)
+    with transaction(engine) as db:
+        event = event_of(db, event_id)
+        ada, _ = register(db, event, "Ada")  # French interpretation, site language not known
+        participant = participants.find(db, event, ada)
+        participants.add_bookmark(db, participant, participants.session_by_key(db, event, "s-open"))
+        assert notifications.reading_language(participant) == "fr"
+        participant.interface_language = "es"
+        assert notifications.reading_language(participant) == "es"
+        slot = live.change(db, event, "s-open", "cancel", actor=SYSTEM)
+        notifications.live_change(db, event, slot, "cancel", mailing(), actor=SYSTEM)
+        to_ada = OutboxMessage.recipient_email == "ada@example.org"
+        [text] = db.scalars(select(OutboxMessage.text).where(to_ada))
+    assert "La sesión «Opening the floor» (2025-07-08, Room A) se ha cancelado." in text
 
 
 @pytest.mark.parametrize(("minutes", "told"), [(15, 0), (16, 2)])
