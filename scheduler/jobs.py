@@ -213,6 +213,10 @@ def _child_gone(pid: int) -> str | None:
         if code is None:
             return None
         _children.pop(pid, None)
+        if code == 0:
+            # It settled its job itself before exiting; a reaper that read the job as running just
+            # before that commit must not overwrite "done" (the heartbeat timeout covers the rest).
+            return None
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
         return f"the solver process (pid {pid}) {how} before finishing"
     try:

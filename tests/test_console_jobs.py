@@ -231,3 +231,17 @@ def test_rq_workers_run_jobs_and_a_killed_one_leaves_its_job_failed(
         assert drafts(engine) == before
     finally:
         stop(worker)
+
+
+def test_a_child_that_exited_cleanly_is_not_reported_dead() -> None:
+    # A child settles its job and exits 0; a reaper that read the job as running just before that
+    # commit must not overwrite "done" with "failed". One that exits 1 or is killed is dead.
+    from scheduler import jobs
+
+    for code, dead in ((0, False), (1, True)):
+        child = subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code})"])
+        child.wait()
+        jobs._children[child.pid] = child
+        reason = jobs._child_gone(child.pid)
+        assert (reason is not None) is dead, reason
+        assert child.pid not in jobs._children
