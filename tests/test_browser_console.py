@@ -15,17 +15,12 @@ from sqlalchemy import Engine
 
 from tests import axe
 from tests.conftest import SAMPLE_PROBLEM
-from tests.test_browser_live import CHROMIUM_ARGS
+from tests.test_browser_live import BROWSER_MARKS, CHROMIUM_ARGS
 from tests.test_live_data import cli, server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.db,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 NEW_PASSWORD = "a long passphrase for the console"
 WIDTHS = (1280, 390)

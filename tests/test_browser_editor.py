@@ -19,17 +19,12 @@ from scheduler.store import export_problem
 from scheduler.versions import drafts, save_draft, version_schedule
 from tests import axe
 from tests.console_data import PASSWORD, email, make_user
-from tests.test_browser_live import CHROMIUM_ARGS
+from tests.test_browser_live import BROWSER_MARKS, CHROMIUM_ARGS
 from tests.test_live_data import DAY1, at, event_of, schedule, seed, server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.db,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 # Tall enough that the whole first day's grid is in view: the mouse can only reach what is shown.
 VIEWPORT = {"width": 1280, "height": 2200}
 

@@ -22,12 +22,14 @@ from tests.test_live_data import REDIS_URL, cli, redis_available, seed, server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
+# The marks of every test that starts a server and drives Debian's Chromium against it.
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.db,
     pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's /usr/bin/chromium"),
 ]
+pytestmark = BROWSER_MARKS
 
 CHROMIUM_ARGS = [
     "--headless",
